@@ -1,0 +1,85 @@
+// The plain-JSON view of Kubernetes that the engine and verbs work with. Objects are
+// never passed through client-node's typed models: those drop fields they do not know.
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  [field: string]: unknown;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
+}
+
+/** Names one object; namespace is omitted for cluster-scoped kinds. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export type PatchType = 'json' | 'merge' | 'strategic';
+
+export interface WriteOptions {
+  /** Server-side dry run (dryRun=All): validated and admitted, never persisted. */
+  dryRun?: boolean;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+export interface AccessCheck {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+}
+
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: KubeObject;
+}
+
+/**
+ * The one Kubernetes access layer: raw JSON in and out, retries on 429/5xx/resets for
+ * idempotent requests, the plugin's User-Agent, --request-timeout, and API errors
+ * turned into KubeApiError with a clear message.
+ */
+export interface KubeClient {
+  /** undefined when the object does not exist (404). */
+  get(ref: ObjectRef): Promise<KubeObject | undefined>;
+  /** Every page of a list (limit/continue), items with apiVersion and kind filled in. */
+  list(apiVersion: string, kind: string, options?: ListOptions): Promise<KubeObject[]>;
+  create(object: KubeObject, options?: WriteOptions): Promise<KubeObject>;
+  patch(ref: ObjectRef, patch: unknown, type: PatchType, options?: WriteOptions): Promise<KubeObject>;
+  /** Deletes with a resourceVersion precondition when given; a missing object is not an error. */
+  delete(ref: ObjectRef, options?: WriteOptions & { resourceVersion?: string }): Promise<void>;
+  /** POST pods/eviction; rejects with KubeApiError (429 when a PodDisruptionBudget forbids it). */
+  evict(namespace: string, podName: string): Promise<void>;
+  /** SelfSubjectAccessReview for each check, in order. */
+  canI(checks: AccessCheck[]): Promise<boolean[]>;
+  /** Streams watch events until the signal aborts. */
+  watch(
+    apiVersion: string,
+    kind: string,
+    options: ListOptions & { resourceVersion?: string },
+    onEvent: (event: WatchEvent) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
+  /** The server's /version, for preflight and `version`. */
+  serverVersion(): Promise<{ gitVersion: string }>;
+}
