@@ -66,8 +66,11 @@ export interface KubeClient {
   list(apiVersion: string, kind: string, options?: ListOptions): Promise<KubeObject[]>;
   create(object: KubeObject, options?: WriteOptions): Promise<KubeObject>;
   patch(ref: ObjectRef, patch: unknown, type: PatchType, options?: WriteOptions): Promise<KubeObject>;
-  /** Deletes with a resourceVersion precondition when given; a missing object is not an error. */
-  delete(ref: ObjectRef, options?: WriteOptions & { resourceVersion?: string }): Promise<void>;
+  /**
+   * Deletes with preconditions when given (uid: the very object we read, not a look-alike
+   * created since); a missing object is not an error.
+   */
+  delete(ref: ObjectRef, options?: WriteOptions & { resourceVersion?: string; uid?: string }): Promise<void>;
   /** POST pods/eviction; rejects with KubeApiError (429 when a PodDisruptionBudget forbids it). */
   evict(namespace: string, podName: string): Promise<void>;
   /** SelfSubjectAccessReview for each check, in order. */
