@@ -12,11 +12,31 @@ mkdir -p "$bin"
 export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 
 say() { printf '[sim build] %s\n' "$*" >&2; }
-timed() { local start=$SECONDS; "$@"; say "  done in $((SECONDS - start))s"; }
 
 has_version() { # binary, expected version string, version command...
   local file=$1 want=$2; shift 2
   [ -x "$file" ] && "$@" 2>/dev/null | grep -q -- "$want"
+}
+
+# Runs a `go build -v`/`go install -v` command with its output in a log: prints the
+# number of packages compiled so far every 30s (a cold build is long), and the log's
+# tail if it fails.
+run_go() { # name, command...
+  local name=$1 log="$bin/$1.build.log" start=$SECONDS pid; shift
+  "$@" >"$log" 2>&1 &
+  pid=$!
+  while ! wait_a_bit "$pid"; do say "  $name: $(grep -vc '^go: ' "$log" || true) packages compiled, $((SECONDS - start))s"; done
+  if ! wait "$pid"; then
+    say "$name build failed; last lines of $log:"
+    tail -n 30 "$log" >&2
+    exit 3
+  fi
+  say "  $name done in $((SECONDS - start))s"
+}
+wait_a_bit() { # pid: true once it has exited, false after 30s
+  local i
+  for i in $(seq 30); do kill -0 "$1" 2>/dev/null || return 0; sleep 1; done
+  return 1
 }
 
 if ! command -v go >/dev/null; then
@@ -27,7 +47,7 @@ fi
 if has_version "$bin/kube" "$KUBE_VERSION" "$bin/kube" kubectl version --client; then
   say "kube $KUBE_VERSION up to date"
 else
-  say "building kube-apiserver, kube-controller-manager, kube-scheduler, kubectl $KUBE_VERSION (cold: ~30 min on 2 cores)"
+  say "building kube-apiserver, kube-controller-manager, kube-scheduler, kubectl $KUBE_VERSION (one binary; cold: see test/sim/README.md)"
   major=${KUBE_VERSION#v}; minor=${major#*.}; minor=${minor%%.*}; major=${major%%.*}
   date=$(date -u -d @0 +%Y-%m-%dT%H:%M:%SZ)
   ldflags="-s -w"
@@ -35,8 +55,7 @@ else
     ldflags+=" -X $pkg.gitVersion=$KUBE_VERSION -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor"
     ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$date"
   done
-  (cd "$here/go/kube" && timed go build -v -ldflags "$ldflags" -o "$bin/kube" . 2>&1 | awk '{ if (++n % 200 == 0) print "[sim build]   " n " packages compiled" > "/dev/stderr" }')
-  [ -x "$bin/kube" ] || { say "kube build failed"; exit 3; }
+  (cd "$here/go/kube" && run_go kube go build -v -ldflags "$ldflags" -o "$bin/kube" .)
 fi
 for name in kube-apiserver kube-controller-manager kube-scheduler kubectl; do ln -sf kube "$bin/$name"; done
 
@@ -44,12 +63,12 @@ if has_version "$bin/etcd" "${ETCD_VERSION#v}" "$bin/etcd" --version; then
   say "etcd $ETCD_VERSION up to date"
 else
   say "building etcd $ETCD_VERSION"
-  (cd "$here/go/etcd" && timed go build -ldflags "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=release" -o "$bin/etcd" .)
+  (cd "$here/go/etcd" && run_go etcd go build -v -ldflags "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=release" -o "$bin/etcd" .)
 fi
 
 if has_version "$bin/kwok" "${KWOK_VERSION#v}" "$bin/kwok" --version; then
   say "kwok $KWOK_VERSION up to date"
 else
   say "building kwok $KWOK_VERSION"
-  timed env GOBIN="$bin" go install -ldflags "-s -w " "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  run_go kwok env GOBIN="$bin" go install -v -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
 fi

@@ -12,6 +12,7 @@ import (
 	_ "k8s.io/component-base/metrics/prometheus/clientgo"
 	_ "k8s.io/component-base/metrics/prometheus/version"
 	kubectl "k8s.io/kubectl/pkg/cmd"
+	kubectlutil "k8s.io/kubectl/pkg/cmd/util"
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
 	scheduler "k8s.io/kubernetes/cmd/kube-scheduler/app"
@@ -35,7 +36,11 @@ func main() {
 		os.Exit(2)
 	}
 	if name == "kubectl" {
-		os.Exit(cli.RunNoErrOutput(newCommand()))
+		// As upstream kubectl's main: errors are printed kubectl's way, with its exit codes.
+		if err := cli.RunNoErrOutput(newCommand()); err != nil {
+			kubectlutil.CheckErr(err)
+		}
+		os.Exit(0)
 	}
 	os.Exit(cli.Run(newCommand()))
 }
