@@ -1,0 +1,103 @@
+import type { KubeClient, KubeObject } from '../kube/types.ts';
+import { describeRef, WaitTimeoutError } from './errors.ts';
+import { stepFor } from './plan.ts';
+import type { ComponentPlan, Step, WaitFor, WriteStep } from './types.ts';
+import { checkWait } from './wait.ts';
+
+export type ApplyEvent =
+  | { type: 'wrote'; step: WriteStep; dryRun: boolean }
+  | { type: 'waiting'; waitFor: WaitFor; detail: string }
+  | { type: 'waited'; waitFor: WaitFor; seconds: number }
+  | { type: 'replanned'; step: WriteStep; reason: string };
+
+export interface ApplyOptions {
+  /** 'server': every write is sent with dryRun=All and nothing is awaited. */
+  dryRun: 'none' | 'server';
+  /** Epoch milliseconds after which a wait gives up (exit 124). */
+  deadline: number;
+  onEvent: (event: ApplyEvent) => void;
+  pollMs?: number;
+  signal?: AbortSignal;
+}
+
+/** How often a write is re-planned after someone else changed its object under us. */
+const MAX_REPLANS = 5;
+
+/** Our patch's resourceVersion test failed, or a create raced another: re-read and re-plan. */
+function isStale(error: unknown): boolean {
+  const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
+  const message = error instanceof Error ? error.message : '';
+  return status === 409 || (status === 422 && /test/i.test(message));
+}
+
+async function write(kube: KubeClient, step: WriteStep, dryRun: boolean): Promise<void> {
+  const options = { dryRun };
+  switch (step.action) {
+    case 'create':
+      await kube.create(step.object, options);
+      return;
+    case 'patch':
+      await kube.patch(step.ref, step.patch, 'json', options);
+      return;
+    case 'delete':
+      await kube.delete(step.ref, { ...options, uid: step.live.metadata.uid });
+      return;
+  }
+}
+
+/** Applies one write; on a lost race re-reads the object and plans it again from fresh state. */
+async function applyWrite(kube: KubeClient, first: WriteStep, options: ApplyOptions): Promise<void> {
+  let step: WriteStep | undefined = first;
+  for (let attempt = 0; step; attempt++) {
+    try {
+      await write(kube, step, options.dryRun === 'server');
+      options.onEvent({ type: 'wrote', step, dryRun: options.dryRun === 'server' });
+      return;
+    } catch (error) {
+      if (!isStale(error) || attempt >= MAX_REPLANS) throw error;
+      options.onEvent({ type: 'replanned', step, reason: error instanceof Error ? error.message : String(error) });
+      const live: KubeObject | undefined = await kube.get(step.ref);
+      step = stepFor(step.source, live) as WriteStep | undefined;
+    }
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+async function waitUntil(kube: KubeClient, waitFor: WaitFor, options: ApplyOptions): Promise<void> {
+  const started = Date.now();
+  let lastDetail = '';
+  for (;;) {
+    const check = await checkWait(kube, waitFor);
+    if (check.done) {
+      options.onEvent({ type: 'waited', waitFor, seconds: (Date.now() - started) / 1000 });
+      return;
+    }
+    if (check.detail !== lastDetail) options.onEvent({ type: 'waiting', waitFor, detail: check.detail });
+    lastDetail = check.detail;
+    if (Date.now() >= options.deadline || options.signal?.aborted) {
+      throw new WaitTimeoutError(
+        `timed out waiting for ${waitFor.description} (${check.detail}); stopped before the next step, ` +
+          `so the original still serves. Re-run to continue.`,
+      );
+    }
+    await sleep(Math.min(options.pollMs ?? 1000, Math.max(0, options.deadline - Date.now())), options.signal);
+  }
+}
+
+/** Runs a plan in order: writes, and the waits that make the order safe. */
+export async function applyPlan(kube: KubeClient, plan: ComponentPlan, options: ApplyOptions): Promise<void> {
+  for (const step of plan.steps as Step[]) {
+    if (step.action === 'wait') {
+      if (options.dryRun === 'none') await waitUntil(kube, step.waitFor, options);
+    } else {
+      await applyWrite(kube, step, options);
+    }
+  }
+}
+
+export const stepLabel = (step: WriteStep): string => describeRef(step.ref);

@@ -1,0 +1,69 @@
+import type { KubeClient, KubeObject } from '../kube/types.ts';
+import { toSelectorString } from '../recipes/selector.ts';
+import type { DeploymentSpec } from '../recipes/copy.ts';
+import type { WaitFor } from './types.ts';
+
+interface DeploymentStatus {
+  observedGeneration?: number;
+  updatedReplicas?: number;
+  availableReplicas?: number;
+  readyReplicas?: number;
+}
+
+interface PodStatus {
+  conditions?: { type: string; status: string }[];
+}
+
+export interface WaitCheck {
+  done: boolean;
+  /** What is still missing, for progress lines and the timeout message. */
+  detail: string;
+}
+
+const isReadyPod = (pod: KubeObject): boolean =>
+  !pod.metadata.deletionTimestamp &&
+  ((pod.status as PodStatus | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+/** Rolled out: every desired replica updated and available, as `kubectl rollout status` judges. */
+function rolloutGap(deployment: KubeObject): string | undefined {
+  const spec = deployment.spec as DeploymentSpec;
+  const status = (deployment.status ?? {}) as DeploymentStatus;
+  const desired = spec.replicas ?? 1;
+  if ((status.observedGeneration ?? 0) < (deployment.metadata.generation ?? 0)) return 'rollout not observed yet';
+  if ((status.updatedReplicas ?? 0) < desired) return `${status.updatedReplicas ?? 0}/${desired} pods updated`;
+  if ((status.availableReplicas ?? 0) < desired) return `${status.availableReplicas ?? 0}/${desired} pods available`;
+  return undefined;
+}
+
+/** One look at a wait condition, from fresh reads. */
+export async function checkWait(kube: KubeClient, waitFor: WaitFor): Promise<WaitCheck> {
+  const deployment = await kube.get(waitFor.deployment);
+  if (!deployment) return { done: false, detail: `deployment/${waitFor.deployment.name} does not exist` };
+  const gap = rolloutGap(deployment);
+  if (gap) return { done: false, detail: gap };
+  if (!waitFor.service) return { done: true, detail: 'available' };
+
+  const namespace = waitFor.deployment.namespace;
+  const selector = toSelectorString((deployment.spec as DeploymentSpec).selector.matchLabels);
+  const [pods, slices] = await Promise.all([
+    kube.list('v1', 'Pod', { namespace, labelSelector: selector }),
+    kube.list('discovery.k8s.io/v1', 'EndpointSlice', {
+      namespace,
+      labelSelector: `kubernetes.io/service-name=${waitFor.service.name}`,
+    }),
+  ]);
+  const readyPods = pods.filter(isReadyPod).map((pod) => pod.metadata.name);
+  const endpoints = new Set(
+    slices.flatMap((slice) =>
+      ((slice.endpoints ?? []) as { targetRef?: { name?: string }; conditions?: { ready?: boolean } }[])
+        .filter((endpoint) => endpoint.conditions?.ready !== false)
+        .map((endpoint) => endpoint.targetRef?.name),
+    ),
+  );
+  const missing = readyPods.filter((name) => !endpoints.has(name));
+  if (readyPods.length === 0) return { done: false, detail: 'no Ready pod yet' };
+  if (missing.length > 0) {
+    return { done: false, detail: `${missing.length} Ready pod(s) not yet endpoints of service/${waitFor.service.name}` };
+  }
+  return { done: true, detail: `${readyPods.length} Ready endpoint(s)` };
+}

@@ -1,0 +1,82 @@
+import { deepClone } from 'fast-json-patch';
+import type { KubeObject } from '../kube/types.ts';
+import { COPY_OF_ANNOTATION, INSTANCE_LABEL, KAPSULE_LABELS, MANAGED_BY, MANAGED_BY_LABEL } from './labels.ts';
+
+// Sanitising a copied object, one concern per function, as kubectl-neat does.
+
+const SERVER_METADATA = [
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'managedFields',
+  'selfLink',
+  'ownerReferences',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'finalizers',
+];
+const TOOL_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration', 'deployment.kubernetes.io/revision'];
+
+function withoutKeys(record: Record<string, string> | undefined, keys: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(record ?? {}).filter(([key]) => !keys.includes(key)));
+}
+
+/** The original's identity, status and tool bookkeeping removed; renamed, relabelled as ours. */
+export function neatCopy(original: KubeObject, name: string): KubeObject {
+  const copy = deepClone(original) as KubeObject;
+  delete copy.status;
+  for (const field of SERVER_METADATA) delete copy.metadata[field];
+  copy.metadata.name = name;
+  copy.metadata.labels = { ...withoutKeys(original.metadata.labels, KAPSULE_LABELS), [MANAGED_BY_LABEL]: MANAGED_BY };
+  copy.metadata.annotations = {
+    ...withoutKeys(original.metadata.annotations, TOOL_ANNOTATIONS),
+    [COPY_OF_ANNOTATION]: original.metadata.name,
+  };
+  return copy;
+}
+
+export interface PodTemplateSpec {
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: PodSpec;
+}
+
+export interface PodSpec {
+  volumes?: { name: string; configMap?: { name: string } }[];
+  affinity?: Record<string, unknown>;
+  topologySpreadConstraints?: unknown[];
+  [field: string]: unknown;
+}
+
+export interface DeploymentSpec {
+  replicas?: number;
+  selector: { matchLabels?: Record<string, string>; [field: string]: unknown };
+  template: PodTemplateSpec;
+  strategy?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+export const deploymentSpec = (deployment: KubeObject): DeploymentSpec => deployment.spec as DeploymentSpec;
+
+/**
+ * A Deployment copy whose pods keep every label of the original's (Services select on them)
+ * plus an instance label, so that its selector, PodDisruptionBudget and spread count its own
+ * pods only.
+ */
+export function copyDeployment(original: KubeObject, name: string): KubeObject {
+  const copy = neatCopy(original, name);
+  const spec = deploymentSpec(copy);
+  spec.selector.matchLabels = { ...spec.selector.matchLabels, [INSTANCE_LABEL]: name };
+  spec.template.metadata = {
+    ...spec.template.metadata,
+    labels: { ...spec.template.metadata?.labels, [INSTANCE_LABEL]: name },
+  };
+  return copy;
+}
+
+/** Points the copy's ConfigMap volumes that used `from` at `to`. */
+export function renameConfigMapVolumes(podSpec: PodSpec, from: string, to: string): void {
+  for (const volume of podSpec.volumes ?? []) {
+    if (volume.configMap?.name === from) volume.configMap.name = to;
+  }
+}

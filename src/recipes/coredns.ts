@@ -1,0 +1,128 @@
+import type { KubeObject } from '../kube/types.ts';
+import type { DesiredObject, DesiredState } from '../engine/types.ts';
+import {
+  AUTOSCALER_NAME,
+  autoscalerDesired,
+  autoscalerObjects,
+  autoscalerRefs,
+  linearReplicas,
+  readLinearParams,
+  type LinearParams,
+} from './autoscaler.ts';
+import { readyZoneCount, requireNoOtherPdb, requireOriginal, resolvePools } from './checks.ts';
+import { copyDeployment, deploymentSpec, neatCopy, renameConfigMapVolumes } from './copy.ts';
+import { INSTANCE_LABEL, MANAGED_BY, MANAGED_BY_LABEL, isOurs } from './labels.ts';
+import { applyPools, zoneSpread } from './placement.ts';
+import { removals, scaledOriginal, servingWait } from './shared.ts';
+import { configMapRef, deploymentRef, pdbRef, serviceRef, type ClusterView, type EnableSettings, type Recipe } from './types.ts';
+
+const ORIGINAL = 'coredns';
+const COPY = 'coredns-ha';
+const SERVICE = 'kube-dns';
+
+function linearParams(view: ClusterView, settings: EnableSettings): LinearParams {
+  const configMap = view.get(configMapRef(view.namespace, AUTOSCALER_NAME));
+  const live = configMap && isOurs(configMap.metadata.labels) ? readLinearParams(configMap) : undefined;
+  const maxReplicas = settings.maxReplicas ?? live?.max;
+  return {
+    coresPerReplica: settings.coresPerReplica ?? live?.coresPerReplica ?? 256,
+    nodesPerReplica: settings.nodesPerReplica ?? live?.nodesPerReplica ?? 16,
+    // One replica per zone (up to 3), so that every zone can hold one.
+    min: settings.minReplicas ?? live?.min ?? Math.max(1, Math.min(3, readyZoneCount(view))),
+    ...(maxReplicas ? { max: maxReplicas } : {}),
+    preventSinglePointFailure: true,
+    includeUnschedulableNodes: true,
+  };
+}
+
+function copyOfDeployment(source: KubeObject, pools: string[], replicas: number): KubeObject {
+  const copy = copyDeployment(source, COPY);
+  const spec = deploymentSpec(copy);
+  renameConfigMapVolumes(spec.template.spec, ORIGINAL, COPY);
+  spec.template.spec.topologySpreadConstraints = [zoneSpread(COPY)];
+  applyPools(spec.template.spec, pools);
+  spec.replicas = replicas;
+  return copy;
+}
+
+function podDisruptionBudget(namespace: string): KubeObject {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: COPY, namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY } },
+    spec: {
+      maxUnavailable: 1,
+      selector: { matchLabels: { [INSTANCE_LABEL]: COPY } },
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    },
+  };
+}
+
+/** Stop the autoscaler first so it cannot scale what is being deleted. */
+const ownedRemovals = (namespace: string): DesiredObject[] =>
+  removals([
+    ...autoscalerRefs(namespace)
+      .reverse()
+      .map((ref) => ({ ref, purpose: `${ref.kind} of the proportional DNS autoscaler` })),
+    { ref: pdbRef(namespace, COPY), purpose: 'limits disruptions of coredns-ha' },
+    { ref: deploymentRef(namespace, COPY), purpose: 'the HA copy of coredns' },
+    { ref: configMapRef(namespace, COPY), purpose: 'the Corefile of coredns-ha' },
+  ]);
+
+export const coredns: Recipe = {
+  component: 'coredns',
+  refs: (namespace) => [
+    deploymentRef(namespace, ORIGINAL),
+    configMapRef(namespace, ORIGINAL),
+    serviceRef(namespace, SERVICE),
+    configMapRef(namespace, COPY),
+    deploymentRef(namespace, COPY),
+    pdbRef(namespace, COPY),
+    ...autoscalerRefs(namespace),
+  ],
+
+  enable(view, settings) {
+    const { namespace } = view;
+    const source = requireOriginal(view, deploymentRef(namespace, ORIGINAL));
+    const sourceConfig = requireOriginal(view, configMapRef(namespace, ORIGINAL));
+    const liveCopy = view.get(deploymentRef(namespace, COPY));
+    const { pools, warnings } = resolvePools(view, settings.pools, liveCopy);
+    const params = linearParams(view, settings);
+    const copy = copyOfDeployment(source, pools, linearReplicas(params, view.nodes));
+    requireNoOtherPdb(view, deploymentSpec(copy).template.metadata?.labels ?? {}, COPY);
+    return {
+      component: 'coredns',
+      warnings,
+      stages: [
+        {
+          objects: [
+            { object: neatCopy(sourceConfig, COPY), ref: configMapRef(namespace, COPY), mode: 'exact', owned: true, purpose: 'the Corefile of coredns-ha' },
+            // Once the copy exists its replica count belongs to the autoscaler.
+            { object: copy, ref: deploymentRef(namespace, COPY), mode: 'exact', owned: true, keepLive: liveCopy ? ['/spec/replicas'] : [], purpose: 'the HA copy of coredns' },
+            { object: podDisruptionBudget(namespace), ref: pdbRef(namespace, COPY), mode: 'subset', owned: true, purpose: 'limits disruptions of coredns-ha' },
+            ...autoscalerDesired(autoscalerObjects(namespace, COPY, params, pools)),
+          ],
+          waitFor: [servingWait(namespace, COPY, SERVICE)],
+        },
+        { objects: [scaledOriginal(namespace, ORIGINAL, 0, 'coredns-ha serves DNS in its place')] },
+      ],
+    };
+  },
+
+  disable(view) {
+    const { namespace } = view;
+    const source = requireOriginal(view, deploymentRef(namespace, ORIGINAL));
+    return {
+      component: 'coredns',
+      warnings: [],
+      stages: [
+        {
+          objects: [scaledOriginal(namespace, ORIGINAL, Math.max(1, deploymentSpec(source).replicas ?? 0), 'serves DNS again')],
+          waitFor: [servingWait(namespace, ORIGINAL, SERVICE)],
+        },
+        { objects: ownedRemovals(namespace) },
+      ],
+    };
+  },
+};
+

@@ -1,0 +1,26 @@
+import type { ObjectRef } from '../kube/types.ts';
+import type { DesiredObject, WaitFor } from '../engine/types.ts';
+import { deploymentRef, serviceRef } from './types.ts';
+
+/** An original (Kapsule's, not ours): we only ever set its replica count. */
+export const scaledOriginal = (namespace: string, name: string, replicas: number, why: string): DesiredObject => ({
+  object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace }, spec: { replicas } },
+  ref: deploymentRef(namespace, name),
+  mode: 'subset',
+  owned: false,
+  purpose: `${name} at ${replicas} replica${replicas === 1 ? '' : 's'}: ${why}`,
+});
+
+/** Ready, and (with a Service) listed as ready endpoints of it: only then may the other side stop. */
+export const servingWait = (namespace: string, deployment: string, service?: string): WaitFor => ({
+  kind: 'deployment-serving',
+  deployment: deploymentRef(namespace, deployment),
+  ...(service ? { service: serviceRef(namespace, service) } : {}),
+  description: service
+    ? `deployment/${deployment} Available and its pods ready endpoints of service/${service}`
+    : `deployment/${deployment} Available`,
+});
+
+/** Objects of ours that must go; deleted in the order given. */
+export const removals = (entries: { ref: ObjectRef; purpose: string }[]): DesiredObject[] =>
+  entries.map(({ ref, purpose }) => ({ object: null, ref, mode: 'subset', owned: true, purpose }));
