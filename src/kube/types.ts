@@ -25,6 +25,8 @@ export interface ObjectRef {
   kind: string;
   name: string;
   namespace?: string;
+  /** 'scale' reads/patches the autoscaling/v1 Scale of a Deployment or ReplicaSet. */
+  subresource?: 'scale' | 'status';
 }
 
 export type PatchType = 'json' | 'merge' | 'strategic';

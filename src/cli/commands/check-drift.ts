@@ -1,0 +1,17 @@
+import { defineVerb, withExamples } from '../command.ts';
+import { addOutputFlag, globalOptionsFrom } from '../global-flags.ts';
+import { COMPONENTS_POSITIONAL } from '../plan-flags.ts';
+import { parseComponents } from '../values.ts';
+import type { CheckDriftOptions } from '../../verbs/options.ts';
+
+export const checkDriftCommand = defineVerb<CheckDriftOptions>({
+  usage: 'check-drift [components..]',
+  describe: 'Compare the HA copies with the originals after a Kapsule upgrade; exit 1 on drift',
+  builder: (parser) =>
+    withExamples(addOutputFlag(parser.positional('components', COMPONENTS_POSITIONAL)), [
+      ['Check every component after a cluster upgrade', 'check-drift'],
+      ['Check coredns in a CI job, as JSON', 'check-drift coredns -o json'],
+    ]),
+  options: (argv) => ({ ...globalOptionsFrom(argv), components: parseComponents(argv.components, 'all') }),
+  run: async (options, deps) => (await import('../../verbs/check-drift.ts')).run(options, deps),
+});

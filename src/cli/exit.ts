@@ -1,0 +1,24 @@
+// The one place where an error becomes a stderr line and an exit code (kubectl's CheckErr).
+import { CliError, EXIT } from './errors.ts';
+import type { Io } from './io.ts';
+
+/** Writes one line (plus the stack with -v ≥ 1) and returns the exit code. */
+export function reportError(error: unknown, io: Io, verbosity: number): number {
+  io.err(`${errorLine(error)}\n`);
+  if (verbosity >= 1 && error instanceof Error && error.stack) {
+    io.err(`${error.stack}\n`);
+    if (error.cause instanceof Error && error.cause.stack) io.err(`caused by: ${error.cause.stack}\n`);
+  }
+  return exitCodeOf(error);
+}
+
+export function exitCodeOf(error: unknown): number {
+  return error instanceof CliError ? error.exitCode : EXIT.failure;
+}
+
+export function errorLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const line = message.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
+  // KubeApiError already reads "Error from server (Reason): ...", as kubectl prints it.
+  return /^Error from server/.test(line) ? line : `error: ${line}`;
+}

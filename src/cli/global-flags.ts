@@ -1,0 +1,56 @@
+// Flags every verb accepts, named and behaving as kubectl's (kubectl options).
+import type { Argv } from 'yargs';
+import { UsageError } from './errors.ts';
+import { lastValue } from './command.ts';
+import { parseChoice, parseCount, parseDuration } from './values.ts';
+import { COLOR_MODES, OUTPUT_FORMATS, type GlobalOptions, type OutputFormat } from '../verbs/options.ts';
+
+export type ParsedArgs = Record<string, unknown>;
+
+export function addGlobalFlags<T>(parser: Argv<T>): Argv<T> {
+  return parser
+    .option('kubeconfig', { type: 'string', describe: 'Path to the kubeconfig file (default: KUBECONFIG, then ~/.kube/config)', global: true })
+    .option('context', { type: 'string', describe: 'The kubeconfig context to use', global: true })
+    .option('cluster', { type: 'string', describe: 'The kubeconfig cluster to use', global: true })
+    .option('user', { type: 'string', describe: 'The kubeconfig user to use', global: true })
+    .option('namespace', { alias: 'n', type: 'string', default: 'kube-system', describe: 'Namespace of the components', global: true })
+    .option('request-timeout', { type: 'string', default: '0', describe: 'Time limit of one API request, retries included (e.g. 30s; 0 = none)', global: true })
+    .option('v', { alias: 'verbosity', type: 'number', default: 0, requiresArg: true, describe: 'Log level: 1 stack traces, 6 requests, 8 bodies', global: true })
+    .option('color', { type: 'string', default: 'auto', describe: 'Colour output: auto, always or never (NO_COLOR honoured)', global: true })
+    .group(['kubeconfig', 'context', 'cluster', 'user', 'namespace', 'request-timeout', 'v', 'color', 'help'], 'Global flags:');
+}
+
+/** -o for verbs that print data. */
+export function addOutputFlag<T>(parser: Argv<T>): Argv<T> {
+  return parser.option('output', { alias: 'o', type: 'string', default: 'text', describe: 'Output format: text, json or yaml' });
+}
+
+export function globalOptionsFrom(argv: ParsedArgs): GlobalOptions {
+  const verbosity = parseCount('v', lastValue(argv.v), 0);
+  const namespace = String(lastValue(argv.namespace));
+  if (namespace === '') throw new UsageError('--namespace must not be empty');
+  return {
+    kubeconfig: optionalString(argv.kubeconfig, 'kubeconfig'),
+    context: optionalString(argv.context, 'context'),
+    cluster: optionalString(argv.cluster, 'cluster'),
+    user: optionalString(argv.user, 'user'),
+    namespace,
+    requestTimeoutMs: parseDuration('request-timeout', lastValue(argv['request-timeout'])),
+    verbosity,
+    color: parseChoice('color', lastValue(argv.color), COLOR_MODES),
+    output: argv.output === undefined ? 'text' : parseChoice<OutputFormat>('output', lastValue(argv.output), OUTPUT_FORMATS),
+  };
+}
+
+function optionalString(value: unknown, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) return optionalString(value.at(-1), flag);
+  return String(value);
+}
+
+/** --color against NO_COLOR (https://no-color.org) and the terminal. */
+export function useColor(mode: GlobalOptions['color'], env: Readonly<Record<string, string | undefined>>, stdoutIsTTY: boolean): boolean {
+  if (mode !== 'auto') return mode === 'always';
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return stdoutIsTTY && env.TERM !== 'dumb';
+}

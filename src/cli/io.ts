@@ -1,0 +1,74 @@
+// The I/O seam (kubectl's IOStreams): verbs write through it, tests capture it.
+// Data goes to `out`, messages and progress to `err`.
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  readonly stdinIsTTY: boolean;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  /** Terminal width when stdout is a terminal. */
+  readonly columns: number | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Writes the question on stderr and reads one line of stdin; undefined at end of input. */
+  ask(question: string): Promise<string | undefined>;
+}
+
+/** Diagnostics shown with `-v N` (kubectl levels: 6 requests, 8 bodies), always on stderr. */
+export type Logger = (level: number, message: () => string) => void;
+
+export function makeLogger(io: Io, verbosity: number): Logger {
+  return (level, message) => {
+    if (verbosity >= level) io.err(`${message()}\n`);
+  };
+}
+
+export function processIo(): Io {
+  return {
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    stdinIsTTY: process.stdin.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    columns: process.stdout.columns,
+    env: process.env,
+    ask: async (question) => {
+      const { createInterface } = await import('node:readline/promises');
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } catch {
+        return undefined;
+      } finally {
+        rl.close();
+      }
+    },
+  };
+}
+
+export interface CapturedIo extends Io {
+  stdout(): string;
+  stderr(): string;
+}
+
+/** An in-memory Io for tests; `answers` feed `ask` in order. */
+export function captureIo(options: Partial<Pick<Io, 'stdinIsTTY' | 'stdoutIsTTY' | 'stderrIsTTY' | 'columns' | 'env'>> & { answers?: string[] } = {}): CapturedIo {
+  let out = '';
+  let err = '';
+  const answers = [...(options.answers ?? [])];
+  return {
+    out: (text) => void (out += text),
+    err: (text) => void (err += text),
+    stdinIsTTY: options.stdinIsTTY ?? false,
+    stdoutIsTTY: options.stdoutIsTTY ?? false,
+    stderrIsTTY: options.stderrIsTTY ?? false,
+    columns: options.columns,
+    env: options.env ?? {},
+    ask: async (question) => {
+      err += question;
+      return answers.shift();
+    },
+    stdout: () => out,
+    stderr: () => err,
+  };
+}

@@ -1,0 +1,73 @@
+// yargs does the parsing and the help text only: it never runs a verb, prints or exits.
+// Its output is captured and returned, its failures become UsageError.
+import yargs, { type Argv } from 'yargs';
+import { UsageError } from './errors.ts';
+import { addGlobalFlags, type ParsedArgs } from './global-flags.ts';
+import { VERBS, verbName } from './verbs.ts';
+import type { VerbCommand } from './command.ts';
+
+export type Invocation =
+  | { kind: 'output'; text: string }
+  | { kind: 'verb'; command: VerbCommand<unknown>; argv: ParsedArgs };
+
+export function parseInvocation(args: string[], scriptName: string, columns: number | undefined): Invocation {
+  let selected: { command: VerbCommand<unknown>; argv: ParsedArgs } | undefined;
+  const parser: Argv = addGlobalFlags(yargs())
+    .scriptName(scriptName)
+    .locale('en')
+    .usage(`$0 <verb> [flags]\n\nMake Scaleway Kapsule's coredns, metrics-server and cilium-operator highly available.`)
+    .help('help')
+    .alias('help', 'h')
+    .version(false)
+    .strict()
+    .exitProcess(false)
+    .showHelpOnFail(false)
+    .wrap(Math.min(110, columns ?? 100))
+    .parserConfiguration({ 'dot-notation': false, 'boolean-negation': true, 'duplicate-arguments-array': true })
+    .fail((message, error) => {
+      // yargs reports its own validation failures as YError; anything else is ours.
+      if (error && error.name !== 'YError') throw error;
+      throw new UsageError(oneLine(message ?? error?.message));
+    });
+  for (const command of VERBS) {
+    parser.command(command.usage, command.describe, (sub) => command.builder(sub), (argv) => {
+      selected = { command, argv: argv as ParsedArgs };
+    });
+  }
+  // No verb at all.
+  parser.command('$0', false, (sub) => sub, () => {
+    throw new UsageError(`name a verb: ${VERBS.map(verbName).join(', ')} (see '${scriptName} --help')`);
+  });
+
+  rejectUnknownVerb(args);
+  let output = '';
+  parser.parse(args, {}, (error, _argv, text) => {
+    if (error) throw error;
+    output = text;
+  });
+  if (selected) return { kind: 'verb', ...selected };
+  return { kind: 'output', text: output.endsWith('\n') || output === '' ? output : `${output}\n` };
+}
+
+// Flags of the root that take a value, to find the verb without parsing (see rejectUnknownVerb).
+const VALUE_FLAGS = new Set(['--kubeconfig', '--context', '--cluster', '--user', '--namespace', '-n', '--request-timeout', '-v', '--verbosity', '--color']);
+
+/** Strict mode would report an unknown verb as "Unknown argument"; name it as a verb instead. */
+function rejectUnknownVerb(args: string[]): void {
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    if (arg === '--') return;
+    if (arg.startsWith('-')) {
+      if (VALUE_FLAGS.has(arg)) index++;
+      continue;
+    }
+    if (!VERBS.some((command) => verbName(command) === arg)) {
+      throw new UsageError(`unknown verb "${arg}": expected one of ${VERBS.map(verbName).join(', ')}`);
+    }
+    return;
+  }
+}
+
+function oneLine(message: string | null | undefined): string {
+  return (message ?? 'invalid command line').replace(/\s*\n\s*/g, '; ');
+}

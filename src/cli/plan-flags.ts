@@ -1,0 +1,67 @@
+// Flags shared by the verbs that plan changes: enable and diff (plan), enable and disable (writes).
+import type { Argv } from 'yargs';
+import { lastValue } from './command.ts';
+import { parseChoice, parseComponents, parseCount, parseDuration, parsePools, parsePositiveNumber } from './values.ts';
+import { UsageError } from './errors.ts';
+import type { ParsedArgs } from './global-flags.ts';
+import { DRY_RUN_MODES, type PlanOptions, type WriteCommandOptions, type GlobalOptions } from '../verbs/options.ts';
+
+export const COMPONENTS_POSITIONAL = {
+  describe: 'cilium-operator, coredns, metrics-server or all (several allowed)',
+  type: 'string',
+  array: true,
+} as const;
+
+export function addPlanFlags(parser: Argv): Argv {
+  return parser
+    .option('replicas', { type: 'string', default: '3', describe: 'cilium-operator replicas' })
+    .option('pools', { type: 'string', describe: 'Pin the HA copies to these node pools (comma-separated); "" removes the pinning' })
+    .option('unpin', { type: 'boolean', default: false, describe: 'Remove the pool pinning (same as --pools "")' })
+    .option('cores-per-replica', { type: 'string', default: '256', describe: 'coredns autoscaler: one replica per this many cores' })
+    .option('nodes-per-replica', { type: 'string', default: '16', describe: 'coredns autoscaler: one replica per this many nodes' })
+    .option('min-replicas', { type: 'string', describe: 'coredns autoscaler minimum (default: number of zones, up to 3)' })
+    .option('max-replicas', { type: 'string', describe: 'coredns autoscaler maximum' })
+    .option('force', { type: 'boolean', default: false, describe: 'Go on when the cluster does not look like Kapsule or has too few nodes' });
+}
+
+export function addWriteFlags(parser: Argv): Argv {
+  return parser
+    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
+    .option('dry-run', { type: 'string', describe: 'none (default), client (print the plan) or server (send with dryRun=All)' })
+    .option('timeout', { type: 'string', default: '5m', describe: 'Limit of every wait (0 = none); exit 124 when it expires' });
+}
+
+export function planOptionsFrom(argv: ParsedArgs, global: GlobalOptions, components: 'all' | 'required'): PlanOptions {
+  const minReplicas = optionalCount(argv, 'min-replicas');
+  const maxReplicas = optionalCount(argv, 'max-replicas');
+  if (minReplicas !== undefined && maxReplicas !== undefined && maxReplicas < minReplicas) {
+    throw new UsageError(`--max-replicas (${maxReplicas}) is below --min-replicas (${minReplicas})`);
+  }
+  return {
+    ...global,
+    components: parseComponents(argv.components, components),
+    replicas: parseCount('replicas', lastValue(argv.replicas), 1),
+    pools: parsePools(lastValue(argv.pools), argv.unpin === true),
+    coresPerReplica: parsePositiveNumber('cores-per-replica', lastValue(argv['cores-per-replica'])),
+    nodesPerReplica: parsePositiveNumber('nodes-per-replica', lastValue(argv['nodes-per-replica'])),
+    minReplicas,
+    maxReplicas,
+    force: argv.force === true,
+  };
+}
+
+export function writeOptionsFrom(argv: ParsedArgs): WriteCommandOptions {
+  // A bare --dry-run means client, as it did in kubectl.
+  const given = lastValue(argv['dry-run']);
+  const dryRun = given === undefined ? 'none' : String(given);
+  return {
+    yes: argv.yes === true,
+    dryRun: parseChoice('dry-run', dryRun === '' ? 'client' : dryRun, DRY_RUN_MODES),
+    timeoutMs: parseDuration('timeout', lastValue(argv.timeout)),
+  };
+}
+
+function optionalCount(argv: ParsedArgs, flag: string): number | undefined {
+  const value = lastValue(argv[flag]);
+  return value === undefined ? undefined : parseCount(flag, value, 1);
+}

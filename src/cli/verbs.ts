@@ -1,0 +1,23 @@
+// The explicit verb list (a bundle has no folder to scan). Order is the help order.
+import type { VerbCommand } from './command.ts';
+import { enableCommand } from './commands/enable.ts';
+import { disableCommand } from './commands/disable.ts';
+import { diffCommand } from './commands/diff.ts';
+import { checkDriftCommand } from './commands/check-drift.ts';
+import { statusCommand } from './commands/status.ts';
+import { versionCommand } from './commands/version.ts';
+import { completionCommand } from './commands/completion.ts';
+
+export const VERBS: ReadonlyArray<VerbCommand<unknown>> = [
+  enableCommand,
+  disableCommand,
+  diffCommand,
+  checkDriftCommand,
+  statusCommand,
+  versionCommand,
+  completionCommand,
+];
+
+export function verbName(command: VerbCommand<unknown>): string {
+  return command.usage.split(' ')[0]!;
+}

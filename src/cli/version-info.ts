@@ -1,0 +1,27 @@
+// `version`: client version always (offline, fast); the server's only with --server.
+import { BINARY_NAME, USER_AGENT, VERSION } from '../version.ts';
+import { renderData } from './render-data.ts';
+import type { VersionOptions } from './commands/version.ts';
+import type { VerbDeps } from '../verbs/options.ts';
+
+const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64' };
+
+export async function run(options: VersionOptions, deps: VerbDeps): Promise<number> {
+  const clientVersion = {
+    version: `v${VERSION}`,
+    binary: BINARY_NAME,
+    userAgent: USER_AGENT,
+    runtime: `node ${process.version}`,
+    platform: `${process.platform}/${GOARCH[process.arch] ?? process.arch}`,
+  };
+  const serverVersion = options.server ? (await (await deps.kube()).serverVersion()).gitVersion : undefined;
+  if (options.output === 'text') {
+    deps.io.out(`Client Version: ${clientVersion.version}\n`);
+    deps.io.out(`Runtime: ${clientVersion.runtime} ${clientVersion.platform}\n`);
+    if (serverVersion !== undefined) deps.io.out(`Server Version: ${serverVersion}\n`);
+  } else {
+    const data = serverVersion === undefined ? { clientVersion } : { clientVersion, serverVersion: { gitVersion: serverVersion } };
+    deps.io.out(renderData(data, options.output));
+  }
+  return 0;
+}

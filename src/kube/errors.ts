@@ -1,0 +1,139 @@
+// API and connection failures as messages a person can act on. The Status body the API
+// server sends is parsed; what it lacks is filled in from the request we made.
+import { CliError, EXIT, UsageError } from '../cli/errors.ts';
+
+/** What was asked, to explain a failure (never contains credentials). */
+export interface RequestDescription {
+  server: string;
+  /** Kubernetes verb: get, list, watch, create, patch, delete. */
+  verb: string;
+  /** Resource as kubectl names it: deployments.apps, pods/eviction, configmaps. */
+  resource: string;
+  name?: string | undefined;
+  namespace?: string | undefined;
+}
+
+export interface StatusCause {
+  reason?: string;
+  message?: string;
+  field?: string;
+}
+
+interface StatusBody {
+  kind?: string;
+  reason?: string;
+  message?: string;
+  details?: { causes?: StatusCause[] };
+}
+
+const REASONS: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  410: 'Expired',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
+
+/** A response with an error status; `reason` is the Status reason (Forbidden, NotFound, AlreadyExists...). */
+export class KubeApiError extends CliError {
+  readonly status: number;
+  readonly reason: string;
+  readonly causes: StatusCause[];
+  constructor(status: number, reason: string, message: string, causes: StatusCause[] = []) {
+    super(`Error from server (${reason}): ${message}`, EXIT.failure);
+    this.status = status;
+    this.reason = reason;
+    this.causes = causes;
+  }
+}
+
+/** The API server could not be reached or did not answer in time. */
+export class KubeConnectionError extends CliError {
+  readonly code: string;
+  constructor(message: string, code: string, options?: ErrorOptions) {
+    super(message, EXIT.failure, options);
+    this.code = code;
+  }
+}
+
+/** The kubeconfig cannot be read or does not have what the flags ask for (exit 2). */
+export class KubeconfigError extends UsageError {}
+
+export function apiErrorFrom(status: number, body: string, request: RequestDescription): KubeApiError {
+  const parsed = parseStatus(body);
+  const reason = parsed?.reason || REASONS[status] || `HTTP ${status}`;
+  const causes = parsed?.details?.causes ?? [];
+  let message = parsed?.message || fallbackMessage(status, body, request);
+  if (status === 403 && !/cannot \S+ resource/.test(message)) {
+    message += ` (cannot ${request.verb} ${request.resource}${where(request)})`;
+  }
+  const unmentioned = causes.filter((cause) => cause.message && !message.includes(cause.message));
+  if (unmentioned.length > 0) {
+    message += `: ${unmentioned.map((cause) => (cause.field ? `${cause.field}: ${cause.message}` : cause.message)).join('; ')}`;
+  }
+  return new KubeApiError(status, reason, message, causes);
+}
+
+function parseStatus(body: string): StatusBody | undefined {
+  try {
+    const value = JSON.parse(body) as StatusBody;
+    return value && typeof value === 'object' && value.kind === 'Status' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function fallbackMessage(status: number, body: string, request: RequestDescription): string {
+  const object = request.name ? `${request.resource} "${request.name}"` : request.resource;
+  switch (status) {
+    case 401:
+      return `the server ${request.server} rejected the credentials of the kubeconfig user (expired token or certificate?)`;
+    case 403:
+      return `${object} is forbidden`;
+    case 404:
+      return `${object} not found${where(request)}`;
+    case 409:
+      return `conflict on ${object}${where(request)}: it changed meanwhile, try again`;
+    default: {
+      const text = body.trim().slice(0, 200);
+      return `the server ${request.server} answered ${status} to ${request.verb} ${object}${text ? `: ${text}` : ''}`;
+    }
+  }
+}
+
+function where(request: RequestDescription): string {
+  return request.namespace ? ` in the namespace "${request.namespace}"` : '';
+}
+
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|EPROTO$|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_|ERR_OSSL_)/;
+
+/** Node's network errors (and our timeout) named after the server they concern. */
+export function connectionErrorFrom(error: NodeJS.ErrnoException, server: string): KubeConnectionError {
+  const code = error.code ?? 'UNKNOWN';
+  const at = `the Kubernetes API server at ${server}`;
+  const messages: Record<string, string> = {
+    ECONNREFUSED: `cannot connect to ${at}: connection refused (is the cluster running, is the context right?)`,
+    ENOTFOUND: `cannot resolve the host of ${at} (ENOTFOUND)`,
+    EAI_AGAIN: `cannot resolve the host of ${at} (EAI_AGAIN: DNS lookup failed)`,
+    ECONNRESET: `the connection to ${at} was reset`,
+    EPIPE: `the connection to ${at} was closed`,
+    EHOSTUNREACH: `cannot reach ${at}: host unreachable`,
+    ENETUNREACH: `cannot reach ${at}: network unreachable`,
+    ETIMEDOUT: `cannot connect to ${at}: connection timed out`,
+  };
+  const message =
+    messages[code] ??
+    (code === 'KAPSULE_HA_TIMEOUT'
+      ? `${at} did not answer within ${error.message}`
+      : TLS_CODES.test(code)
+        ? `TLS error talking to ${at}: ${error.message} (${code})`
+        : `cannot reach ${at}: ${error.message} (${code})`);
+  return new KubeConnectionError(message, code, { cause: error });
+}

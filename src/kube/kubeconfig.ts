@@ -1,0 +1,102 @@
+// Kubeconfig loading as kubectl does it: --kubeconfig, else every file of KUBECONFIG
+// merged (the first file to set a name or the current-context wins; client-node's own
+// merge lets the last win), else ~/.kube/config, else in-cluster. client-node parses
+// the files and later supplies the credentials (exec plugins, OIDC, token files...).
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import { KubeconfigError } from './errors.ts';
+import type { GlobalOptions } from '../verbs/options.ts';
+
+export type KubeconfigSelection = Pick<GlobalOptions, 'kubeconfig' | 'context' | 'cluster' | 'user'>;
+
+export interface ResolvedKubeconfig {
+  /** A KubeConfig holding only the selected context, cluster and user. */
+  config: KubeConfig;
+  contextName: string;
+  cluster: Cluster;
+  user: User;
+}
+
+const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+export function loadKubeconfig(selection: KubeconfigSelection, env: Readonly<Record<string, string | undefined>>): ResolvedKubeconfig {
+  const files = kubeconfigFiles(selection, env);
+  if (files.length === 0 && env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
+    const config = new KubeConfig();
+    config.loadFromCluster();
+    return select(config, selection);
+  }
+  if (files.length === 0) {
+    throw new KubeconfigError('no kubeconfig found: pass --kubeconfig or set KUBECONFIG');
+  }
+  return select(mergeFirstWins(files.map(readKubeconfig)), selection);
+}
+
+function kubeconfigFiles(selection: KubeconfigSelection, env: Readonly<Record<string, string | undefined>>): string[] {
+  if (selection.kubeconfig !== undefined) return [selection.kubeconfig]; // must exist: readKubeconfig says so
+  if (env.KUBECONFIG) {
+    const listed = env.KUBECONFIG.split(delimiter).filter((file) => file !== '');
+    const present = listed.filter((file) => existsSync(file)); // kubectl skips missing entries
+    if (listed.length > 0 && present.length === 0) {
+      throw new KubeconfigError(`none of the KUBECONFIG files exists: ${listed.join(delimiter)}`);
+    }
+    return present;
+  }
+  const home = env.HOME ?? homedir();
+  const standard = join(home, '.kube', 'config');
+  return existsSync(standard) ? [standard] : [];
+}
+
+function readKubeconfig(file: string): KubeConfig {
+  const config = new KubeConfig();
+  try {
+    config.loadFromFile(file); // also makes certificate paths relative to the file absolute
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ? (error as Error).message : `not a valid kubeconfig: ${(error as Error).message}`;
+    throw new KubeconfigError(`cannot read kubeconfig ${file}: ${reason}`, { cause: error });
+  }
+  return config;
+}
+
+function mergeFirstWins(configs: KubeConfig[]): KubeConfig {
+  const firstByName = <T extends { name: string }>(items: T[]): T[] => [...new Map(items.reverse().map((item) => [item.name, item])).values()];
+  const merged = new KubeConfig();
+  merged.loadFromOptions({
+    clusters: firstByName(configs.flatMap((config) => config.getClusters())),
+    users: firstByName(configs.flatMap((config) => config.getUsers())),
+    contexts: firstByName(configs.flatMap((config) => config.getContexts())),
+    currentContext: configs.map((config) => config.getCurrentContext()).find((name) => !!name),
+  });
+  return merged;
+}
+
+function select(config: KubeConfig, selection: KubeconfigSelection): ResolvedKubeconfig {
+  const contextName = selection.context ?? config.getCurrentContext();
+  let context: Context | undefined;
+  if (contextName) {
+    context = config.getContextObject(contextName) ?? undefined;
+    if (!context) {
+      const known = config.getContexts().map((item) => item.name);
+      throw new KubeconfigError(`context "${contextName}" not found in the kubeconfig (contexts: ${known.join(', ') || 'none'})`);
+    }
+  } else if (!selection.cluster || !selection.user) {
+    throw new KubeconfigError('the kubeconfig has no current-context: pass --context (or --cluster and --user)');
+  }
+  const clusterName = selection.cluster ?? context!.cluster;
+  const userName = selection.user ?? context!.user;
+  const cluster = config.getCluster(clusterName);
+  if (!cluster) throw new KubeconfigError(`cluster "${clusterName}" not found in the kubeconfig`);
+  const user = config.getUser(userName);
+  if (!user) throw new KubeconfigError(`user "${userName}" not found in the kubeconfig`);
+  const name = contextName || `${clusterName}/${userName}`;
+  const selected = new KubeConfig();
+  selected.loadFromOptions({
+    clusters: [cluster],
+    users: [user],
+    contexts: [{ name, cluster: cluster.name, user: user.name }],
+    currentContext: name,
+  });
+  return { config: selected, contextName: name, cluster, user };
+}
