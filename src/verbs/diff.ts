@@ -1,7 +1,90 @@
-// Stub: the behaviour of `diff` comes with its own issue.
-import { NotImplementedError } from '../cli/errors.ts';
+import { spawn } from 'node:child_process';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FailureError } from '../cli/errors.ts';
+import { writesOf, type WriteStep } from '../engine/types.ts';
+import type { KubeObject } from '../kube/types.ts';
+import { forDisplay, toYaml } from './object-yaml.ts';
 import type { DiffOptions, VerbDeps } from './options.ts';
+import { planComponents, settingsFrom } from './planning.ts';
 
-export async function run(_options: DiffOptions, _deps: VerbDeps): Promise<number | void> {
-  throw new NotImplementedError('diff');
+interface ObjectDiff {
+  /** kubectl diff's file name: apps.v1.Deployment.kube-system.coredns-ha */
+  name: string;
+  live: string;
+  merged: string;
+}
+
+function fileName(step: WriteStep): string {
+  const [group, version] = step.ref.apiVersion.includes('/') ? step.ref.apiVersion.split('/') : ['', step.ref.apiVersion];
+  return [group, version, step.ref.kind, step.ref.namespace, step.ref.name].filter(Boolean).join('.');
+}
+
+async function objectDiff(step: WriteStep): Promise<ObjectDiff> {
+  const before = step.action === 'create' ? undefined : forDisplay(step.live);
+  const after: KubeObject | undefined =
+    step.action === 'create' ? step.object : step.action === 'patch' ? forDisplay(step.target) : undefined;
+  return { name: fileName(step), live: await toYaml(before), merged: await toYaml(after) };
+}
+
+const COLORS = { '+': '\x1b[32m', '-': '\x1b[31m', '@': '\x1b[36m' } as const;
+
+function colorize(patch: string): string {
+  return patch
+    .split('\n')
+    .map((line) => {
+      const color = line.startsWith('+++') || line.startsWith('---') ? '\x1b[1m' : COLORS[line[0] as keyof typeof COLORS];
+      return color ? `${color}${line}\x1b[0m` : line;
+    })
+    .join('\n');
+}
+
+async function unifiedDiffs(diffs: ObjectDiff[], color: boolean): Promise<string> {
+  const { createTwoFilesPatch } = await import('diff');
+  const text = diffs
+    .map((diff) => createTwoFilesPatch(`live/${diff.name}`, `merged/${diff.name}`, diff.live, diff.merged, '', '', { context: 3 }))
+    .map((patch) => patch.replace(/^=+\n/, ''))
+    .join('');
+  return color ? colorize(text) : text;
+}
+
+/** KUBECTL_EXTERNAL_DIFF, as kubectl diff runs it: the command and its flags, then two folders. */
+async function externalDiff(command: string, diffs: ObjectDiff[], deps: VerbDeps): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'kapsule-ha-diff-'));
+  try {
+    const [liveDir, mergedDir] = [join(root, 'LIVE'), join(root, 'MERGED')];
+    await Promise.all([mkdir(liveDir), mkdir(mergedDir)]);
+    await Promise.all(
+      diffs.flatMap((diff) => [writeFile(join(liveDir, diff.name), diff.live), writeFile(join(mergedDir, diff.name), diff.merged)]),
+    );
+    const [program, ...args] = command.trim().split(/\s+/);
+    const child = spawn(program!, [...args, liveDir, mergedDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (chunk: Buffer) => deps.io.out(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => deps.io.err(chunk.toString()));
+    const code = await new Promise<number>((resolve, reject) => {
+      child.on('error', (error) => reject(new FailureError(`KUBECTL_EXTERNAL_DIFF=${command} could not run: ${error.message}`)));
+      child.on('close', (exitCode) => resolve(exitCode ?? 1));
+    });
+    // diff(1) exits 1 for "different"; more is a failure of the program.
+    if (code > 1) throw new FailureError(`KUBECTL_EXTERNAL_DIFF=${command} failed with exit code ${code}`);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+export async function run(options: DiffOptions, deps: VerbDeps): Promise<number> {
+  const kube = await deps.kube();
+  const direction = options.disable ? 'disable' : 'enable';
+  const { plans } = await planComponents(kube, options.namespace, options.components, direction, settingsFrom(options));
+  for (const warning of plans.flatMap((plan) => plan.warnings)) deps.io.err(`Warning: ${warning}\n`);
+  const diffs = await Promise.all(plans.flatMap(writesOf).map(objectDiff));
+  if (diffs.length === 0) {
+    deps.io.err(`no differences: ${direction} would change nothing\n`);
+    return 0;
+  }
+  const external = deps.io.env.KUBECTL_EXTERNAL_DIFF;
+  if (external) await externalDiff(external, diffs, deps);
+  else deps.io.out(await unifiedDiffs(diffs, deps.color));
+  return 1;
 }

@@ -1,7 +1,90 @@
-// Stub: the behaviour of `status` comes with its own issue.
-import { NotImplementedError } from '../cli/errors.ts';
-import type { StatusOptions, VerbDeps } from './options.ts';
+import type { KubeObject } from '../kube/types.ts';
+import { isReady, poolsOf, zonesOf } from '../recipes/cluster.ts';
+import type { DeploymentSpec } from '../recipes/copy.ts';
+import { toSelectorString } from '../recipes/selector.ts';
+import { driftOf, isEnabled } from './drift.ts';
+import type { Component, StatusOptions, VerbDeps } from './options.ts';
+import { planFrom, readFor } from './planning.ts';
+import { printData } from './print.ts';
+import { componentStatus, deploymentsOf, type ComponentStatus, type StatusReport } from './status-model.ts';
 
-export async function run(_options: StatusOptions, _deps: VerbDeps): Promise<number | void> {
-  throw new NotImplementedError('status');
+/** null when drift cannot be judged (e.g. the recipe refuses the cluster as it is). */
+function driftFlags(components: Component[], snapshot: Awaited<ReturnType<typeof readFor>>, namespace: string): Map<Component, boolean | null> {
+  const flags = new Map<Component, boolean | null>();
+  for (const component of components) {
+    if (!isEnabled(component, snapshot)) {
+      flags.set(component, false);
+      continue;
+    }
+    try {
+      const { plans } = planFrom(snapshot, [component], 'enable', { force: true });
+      flags.set(component, driftOf([component], plans, snapshot, namespace).drift);
+    } catch {
+      flags.set(component, null);
+    }
+  }
+  return flags;
+}
+
+function statusText(report: StatusReport): string {
+  const { cluster } = report;
+  const lines = [`cluster: ${cluster.readyNodes}/${cluster.nodes} nodes Ready in ${cluster.zones.length} zone(s) (${cluster.zones.join(', ')}), pools ${cluster.pools.join(', ')}`];
+  for (const status of report.components) lines.push('', ...componentText(status));
+  return `${lines.join('\n')}\n`;
+}
+
+function componentText(status: ComponentStatus): string[] {
+  const ready = status.pods.filter((pod) => pod.ready);
+  const replicas = status.deployments.map((d) => `${d.name} ${d.ready}/${d.desired}`).join(', ');
+  const lines = [
+    `${status.component}: ${status.form === 'ha' ? 'HA' : 'original'} — ${replicas} ready; ${ready.length} Ready pod(s) in ${status.zones.length} zone(s)`,
+    `  PDB: ${status.podDisruptionBudget ? `${status.podDisruptionBudget.name} (${status.podDisruptionBudget.disruptionsAllowed} disruption(s) allowed)` : 'none'}` +
+      `   pinned: ${status.pinnedPools.length ? status.pinnedPools.join(', ') : 'no'}` +
+      `   drift: ${status.drift === null ? 'unknown' : status.drift ? 'yes' : 'no'}`,
+  ];
+  if (status.autoscaler) {
+    const { params, replicas, nodes, cores } = status.autoscaler;
+    lines.push(
+      `  autoscaler: max(ceil(${cores} cores / ${params.coresPerReplica}), ceil(${nodes} nodes / ${params.nodesPerReplica}))` +
+        `, min ${params.min}${params.max ? `, max ${params.max}` : ''}${params.preventSinglePointFailure ? ', at least 2' : ''} → ${replicas} replicas`,
+    );
+  }
+  if (status.pods.length > 0) {
+    const zoneWidth = Math.max(4, ...status.pods.map((pod) => (pod.zone ?? '-').length));
+    const podWidth = Math.max(3, ...status.pods.map((pod) => pod.name.length));
+    lines.push(`  ${'ZONE'.padEnd(zoneWidth)}  ${'POD'.padEnd(podWidth)}  READY  NODE`);
+    const sorted = [...status.pods].sort((a, b) => (a.zone ?? '~').localeCompare(b.zone ?? '~') || a.name.localeCompare(b.name));
+    for (const pod of sorted) {
+      lines.push(`  ${(pod.zone ?? '-').padEnd(zoneWidth)}  ${pod.name.padEnd(podWidth)}  ${(pod.ready ? 'yes' : pod.phase).padEnd(5)}  ${pod.node ?? '-'}`);
+    }
+  }
+  for (const finding of status.findings) lines.push(`  ${finding.severity}: ${finding.message}`);
+  return lines;
+}
+
+export async function run(options: StatusOptions, deps: VerbDeps): Promise<number> {
+  const kube = await deps.kube();
+  const snapshot = await readFor(kube, options.namespace, options.components);
+  const podLists = await Promise.all(
+    options.components.map((component) => {
+      const [original] = deploymentsOf(component, snapshot);
+      const matchLabels = original ? (original.spec as DeploymentSpec).selector.matchLabels : undefined;
+      return matchLabels
+        ? kube.list('v1', 'Pod', { namespace: options.namespace, labelSelector: toSelectorString(matchLabels) })
+        : Promise.resolve([] as KubeObject[]);
+    }),
+  );
+  const drift = driftFlags(options.components, snapshot, options.namespace);
+  const nodes = snapshot.view.nodes;
+  const report: StatusReport = {
+    apiVersion: 'kapsule-ha/v1',
+    kind: 'Status',
+    cluster: { nodes: nodes.length, readyNodes: nodes.filter(isReady).length, zones: zonesOf(nodes), pools: poolsOf(nodes) },
+    components: options.components.map((component, index) =>
+      componentStatus(component, snapshot, podLists[index]!, drift.get(component) ?? null, isEnabled(component, snapshot)),
+    ),
+  };
+  if (options.output === 'text') deps.io.out(statusText(report));
+  else await printData(deps, report, options.output);
+  return 0;
 }

@@ -1,0 +1,84 @@
+// enable and disable: plan, check, confirm, apply in the safe order, report.
+import { UsageError } from '../cli/errors.ts';
+import { applyPlan, type ApplyEvent } from '../engine/apply.ts';
+import { writesOf, type ComponentPlan } from '../engine/types.ts';
+import type { DisableOptions, EnableOptions, VerbDeps } from './options.ts';
+import { requireAccess } from './permissions.ts';
+import { kubectlName, pastTense, planData, planText } from './plan-render.ts';
+import { planComponents, settingsFrom, type Direction } from './planning.ts';
+import { printData } from './print.ts';
+
+type ConvergeOptions = (EnableOptions | DisableOptions) & Partial<EnableOptions>;
+
+async function confirm(plans: ComponentPlan[], options: ConvergeOptions, deps: VerbDeps, direction: Direction): Promise<boolean> {
+  if (options.yes) return true;
+  if (!deps.io.stdinIsTTY) {
+    throw new UsageError(
+      `${direction} changes the cluster and needs confirmation: pass --yes (or --dry-run=client to see the plan first)`,
+    );
+  }
+  deps.io.err(planText(plans));
+  const answer = await deps.io.ask(`Apply these changes to the cluster? [y/N] `);
+  return /^(y|yes)$/i.test(answer?.trim() ?? '');
+}
+
+function reporter(deps: VerbDeps, structured: boolean): (event: ApplyEvent) => void {
+  // With -o json|yaml stdout carries the plan only; the kubectl-style lines move to stderr.
+  const say = structured ? deps.io.err : deps.io.out;
+  return (event) => {
+    switch (event.type) {
+      case 'wrote':
+        say(`${kubectlName(event.step.ref)} ${pastTense(event.step.action)}${event.dryRun ? ' (server dry run)' : ''}\n`);
+        break;
+      case 'waiting':
+        deps.io.err(`waiting for ${event.waitFor.description}: ${event.detail}\n`);
+        break;
+      case 'waited':
+        deps.io.err(`${event.waitFor.description} (${event.seconds.toFixed(1)}s)\n`);
+        break;
+      case 'replanned':
+        deps.io.err(`${kubectlName(event.step.ref)} changed since it was read; planning it again\n`);
+        break;
+    }
+  };
+}
+
+export async function converge(direction: Direction, options: ConvergeOptions, deps: VerbDeps): Promise<number> {
+  const started = Date.now();
+  const kube = await deps.kube();
+  const { plans } = await planComponents(kube, options.namespace, options.components, direction, settingsFrom(options));
+  for (const warning of plans.flatMap((plan) => plan.warnings)) deps.io.err(`Warning: ${warning}\n`);
+  const structured = options.output !== 'text';
+  const writes = plans.flatMap(writesOf);
+
+  if (options.dryRun === 'client') {
+    if (structured) await printData(deps, planData(plans), options.output);
+    else deps.io.out(planText(plans));
+    return 0;
+  }
+  if (writes.length > 0) {
+    await requireAccess(kube, plans, options.namespace);
+    if (!(await confirm(plans, options, deps, direction))) {
+      deps.io.err('Aborted: nothing was changed.\n');
+      return 0;
+    }
+  }
+  const report = reporter(deps, structured);
+  const deadline = options.timeoutMs > 0 ? started + options.timeoutMs : Number.POSITIVE_INFINITY;
+  for (const plan of plans) {
+    await applyPlan(kube, plan, {
+      dryRun: options.dryRun === 'server' ? 'server' : 'none',
+      deadline,
+      onEvent: report,
+      signal: deps.signal,
+    });
+  }
+  if (structured) await printData(deps, planData(plans), options.output);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  deps.io.err(
+    writes.length === 0
+      ? `${options.components.join(', ')}: already ${direction === 'enable' ? 'highly available and in sync' : 'in their original form'}; nothing to change (${seconds}s)\n`
+      : `${direction}d ${plans.filter((plan) => writesOf(plan).length > 0).map((plan) => plan.component).join(', ')}: ${writes.length} change${writes.length === 1 ? '' : 's'} in ${seconds}s\n`,
+  );
+  return 0;
+}

@@ -1,0 +1,154 @@
+// check-drift's model: the enable plan, read as findings. A copy that differs from what
+// enable would make of its original has drifted; the plan's patch says exactly where.
+import type { Operation } from 'fast-json-patch';
+import { getValueByPointer } from 'fast-json-patch';
+import type { Snapshot } from '../engine/read.ts';
+import type { ComponentPlan, WriteStep } from '../engine/types.ts';
+import { writesOf } from '../engine/types.ts';
+import type { KubeObject } from '../kube/types.ts';
+import { AUTOSCALER_IMAGE, AUTOSCALER_NAME } from '../recipes/autoscaler.ts';
+import { enabledCiliumReplicas } from '../recipes/cilium-operator.ts';
+import { isOurs } from '../recipes/labels.ts';
+import { deploymentRef } from '../recipes/types.ts';
+import type { Component } from './options.ts';
+import { kubectlName } from './plan-render.ts';
+
+export type FindingKind = 'image' | 'field' | 'config' | 'original-running' | 'replicas' | 'missing' | 'autoscaler-image' | 'object';
+
+export interface DriftFinding {
+  component: Component;
+  kind: FindingKind;
+  /** kubectl's name of the object that differs, e.g. deployment.apps/coredns-ha. */
+  object: string;
+  /** Where, in words or as a field path. */
+  field: string;
+  /** What the original (or this version of the plugin) has. */
+  expected: unknown;
+  /** What is live on the copy. */
+  actual: unknown;
+  message: string;
+  repair: string;
+}
+
+export interface ComponentDrift {
+  component: Component;
+  enabled: boolean;
+  drift: boolean;
+  findings: DriftFinding[];
+}
+
+export interface DriftReport {
+  apiVersion: 'kapsule-ha/v1';
+  kind: 'DriftReport';
+  drift: boolean;
+  components: ComponentDrift[];
+}
+
+export const COPIES: Partial<Record<Component, string>> = { coredns: 'coredns-ha', 'metrics-server': 'metrics-server-ha' };
+
+export function isEnabled(component: Component, snapshot: Snapshot): boolean {
+  const namespace = snapshot.view.namespace;
+  if (component === 'cilium-operator') {
+    const live = snapshot.view.get(deploymentRef(namespace, 'cilium-operator'));
+    return enabledCiliumReplicas(live?.metadata.annotations) !== undefined;
+  }
+  const copy = snapshot.view.get(deploymentRef(namespace, COPIES[component]!));
+  return copy !== undefined && isOurs(copy.metadata.labels);
+}
+
+const valueAt = (object: KubeObject | undefined, path: string): unknown => {
+  try {
+    return object ? getValueByPointer(object, path) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** `/spec/template/spec/containers/0/image` → `containers[coredns].image`, readable and stable. */
+function fieldName(object: KubeObject, path: string): string {
+  const match = /^\/spec\/template\/spec\/(containers|initContainers)\/(\d+)(\/[^/]+)?/.exec(path);
+  if (match) {
+    const containers = valueAt(object, `/spec/template/spec/${match[1]}`) as { name: string }[] | undefined;
+    const name = containers?.[Number(match[2])]?.name ?? match[2];
+    return `${match[1]}[${name}]${match[3] ? `.${match[3].slice(1)}` : ''}`;
+  }
+  return path.slice(1).replaceAll('/', '.').replaceAll('~1', '/').replaceAll('~0', '~');
+}
+
+/** The op paths cut to the field a person thinks in: a container's image, args, env... */
+function fieldPaths(patch: Operation[]): string[] {
+  const paths = patch
+    .filter((op) => op.path !== '/metadata/resourceVersion')
+    .map((op) => {
+      const container = /^(\/spec\/template\/spec\/(?:containers|initContainers)\/\d+\/[^/]+)/.exec(op.path);
+      return container ? container[1]! : op.path;
+    });
+  return [...new Set(paths)];
+}
+
+function findingsOfPatch(component: Component, step: Extract<WriteStep, { action: 'patch' }>, repair: string): DriftFinding[] {
+  const object = kubectlName(step.ref);
+  const ours = step.source.owned;
+  return fieldPaths(step.patch).map((path) => {
+    const expected = valueAt(step.target, path);
+    const actual = valueAt(step.live, path);
+    const field = fieldName(step.target, path);
+    const base = { component, object, field, expected, actual, repair };
+    if (!ours && path === '/spec/replicas') {
+      return (component === 'cilium-operator'
+        ? { ...base, kind: 'replicas', message: `${object} runs ${String(actual)} replica(s), enabled with ${String(expected)}` }
+        : {
+            ...base,
+            kind: 'original-running',
+            message: `original ${object} scaled back to ${String(actual)}: two sets of pods behind one Service (an upgrade resets it)`,
+          }) as DriftFinding;
+    }
+    if (step.ref.name === AUTOSCALER_NAME && step.ref.kind === 'Deployment' && /\.image$/.test(field)) {
+      return { ...base, kind: 'autoscaler-image', message: `${object} runs ${String(actual)}; this version installs ${AUTOSCALER_IMAGE}` };
+    }
+    if (/\.image$/.test(field)) {
+      return { ...base, kind: 'image', message: `${object} ${field}: original ${String(expected)} → copy ${String(actual)}` };
+    }
+    if (step.ref.kind === 'ConfigMap' && path.startsWith('/data')) {
+      return { ...base, kind: 'config', message: `${object} ${field} differs from the original's${lineChange(expected, actual)}` };
+    }
+    return { ...base, kind: ours ? 'field' : 'object', message: `${object} ${field}: expected ${short(expected)} → live ${short(actual)}` };
+  });
+}
+
+const short = (value: unknown): string => {
+  const text = value === undefined ? '(none)' : JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
+
+/** The first line that differs between two texts, as "original → copy". */
+function lineChange(expected: unknown, actual: unknown): string {
+  if (typeof expected !== 'string' || typeof actual !== 'string') return '';
+  const [a, b] = [expected.split('\n'), actual.split('\n')];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i]) return `: line ${i + 1} original "${(a[i] ?? '').trim()}" → copy "${(b[i] ?? '').trim()}"`;
+  }
+  return '';
+}
+
+function findingOfWrite(component: Component, step: WriteStep, repair: string): DriftFinding[] {
+  if (step.action === 'patch') return findingsOfPatch(component, step, repair);
+  const object = kubectlName(step.ref);
+  if (step.action === 'create') {
+    return [{ component, kind: 'missing', object, field: '', expected: 'present', actual: 'missing', message: `${object} is missing (${step.source.purpose})`, repair }];
+  }
+  return [{ component, kind: 'object', object, field: '', expected: 'absent', actual: 'present', message: `${object} should not exist`, repair }];
+}
+
+/** Components not enabled have no plan: they are reported as such, not as drift. */
+export function driftOf(components: Component[], plans: ComponentPlan[], snapshot: Snapshot, namespace: string): DriftReport {
+  const results = components.map((component): ComponentDrift => {
+    const plan = plans.find((candidate) => candidate.component === component);
+    if (!plan) return { component, enabled: false, drift: false, findings: [] };
+    const repair = `kubectl kapsule-ha enable ${component}${namespace === 'kube-system' ? '' : ` -n ${namespace}`}`;
+    const findings = writesOf(plan).flatMap((step) => findingOfWrite(component, step, repair));
+    return { component, enabled: true, drift: findings.length > 0, findings };
+  });
+  return { apiVersion: 'kapsule-ha/v1', kind: 'DriftReport', drift: results.some((c) => c.drift), components: results };
+}
+

@@ -1,0 +1,164 @@
+// status's model, built first and rendered second: what runs where, and how HA it is.
+import type { Snapshot } from '../engine/read.ts';
+import type { KubeObject } from '../kube/types.ts';
+import { AUTOSCALER_NAME, linearReplicas, readLinearParams, type LinearParams } from '../recipes/autoscaler.ts';
+import { allocatableCores, isReady, poolOf, zoneOf, zonesOf } from '../recipes/cluster.ts';
+import type { DeploymentSpec, PodSpec } from '../recipes/copy.ts';
+import { INSTANCE_LABEL, isOurs } from '../recipes/labels.ts';
+import { pinnedPools } from '../recipes/placement.ts';
+import { selectorMatches, type LabelSelector } from '../recipes/selector.ts';
+import { configMapRef, deploymentRef } from '../recipes/types.ts';
+import { COPIES } from './drift.ts';
+import type { Component } from './options.ts';
+
+export interface PodStatus {
+  name: string;
+  deployment: string;
+  node: string | null;
+  zone: string | null;
+  ready: boolean;
+  phase: string;
+}
+
+export interface Finding {
+  severity: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+export interface ComponentStatus {
+  component: Component;
+  /** ha: the copy (or, for cilium-operator, the scaled operator) serves; original: as Kapsule ships it. */
+  form: 'ha' | 'original';
+  deployments: { name: string; desired: number; ready: number }[];
+  pods: PodStatus[];
+  zones: string[];
+  podDisruptionBudget: { name: string; disruptionsAllowed: number } | null;
+  pinnedPools: string[];
+  autoscaler: { params: LinearParams; replicas: number; nodes: number; cores: number } | null;
+  drift: boolean | null;
+  findings: Finding[];
+}
+
+export interface StatusReport {
+  apiVersion: 'kapsule-ha/v1';
+  kind: 'Status';
+  cluster: { nodes: number; readyNodes: number; zones: string[]; pools: string[] };
+  components: ComponentStatus[];
+}
+
+const ORIGINALS: Record<Component, string> = {
+  'cilium-operator': 'cilium-operator',
+  coredns: 'coredns',
+  'metrics-server': 'metrics-server',
+};
+
+/** The Deployments whose pods status looks at: the original and, where there is one, our copy. */
+export function deploymentsOf(component: Component, snapshot: Snapshot): KubeObject[] {
+  const namespace = snapshot.view.namespace;
+  const names = [ORIGINALS[component], COPIES[component]].filter((name): name is string => Boolean(name));
+  return names
+    .map((name) => snapshot.view.get(deploymentRef(namespace, name)))
+    .filter((deployment): deployment is KubeObject => deployment !== undefined && (deployment.metadata.name === ORIGINALS[component] || isOurs(deployment.metadata.labels)));
+}
+
+const specOf = (deployment: KubeObject) => deployment.spec as DeploymentSpec;
+
+function podStatus(pod: KubeObject, deployment: string, nodes: Map<string, KubeObject>): PodStatus {
+  const nodeName = (pod.spec as { nodeName?: string }).nodeName ?? null;
+  const node = nodeName ? nodes.get(nodeName) : undefined;
+  const status = pod.status as { phase?: string; conditions?: { type: string; status: string }[] } | undefined;
+  return {
+    name: pod.metadata.name,
+    deployment,
+    node: nodeName,
+    zone: (node && zoneOf(node)) ?? null,
+    ready: !pod.metadata.deletionTimestamp && (status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+    phase: pod.metadata.deletionTimestamp ? 'Terminating' : (status?.phase ?? 'Unknown'),
+  };
+}
+
+/** Pods of each deployment; the copy's carry the instance label, the original's do not. */
+function podsOf(deployments: KubeObject[], pods: KubeObject[], nodes: Map<string, KubeObject>): PodStatus[] {
+  return pods.flatMap((pod) => {
+    const owner = deployments.find((deployment) => {
+      const labels = pod.metadata.labels ?? {};
+      const isCopyPod = INSTANCE_LABEL in labels;
+      return selectorMatches(specOf(deployment).selector as LabelSelector, labels) && isCopyPod === isOurs(deployment.metadata.labels);
+    });
+    return owner ? [podStatus(pod, owner.metadata.name, nodes)] : [];
+  });
+}
+
+function autoscalerOf(component: Component, snapshot: Snapshot): ComponentStatus['autoscaler'] {
+  if (component !== 'coredns') return null;
+  const configMap = snapshot.view.get(configMapRef(snapshot.view.namespace, AUTOSCALER_NAME));
+  const params = configMap && isOurs(configMap.metadata.labels) ? readLinearParams(configMap) : undefined;
+  if (!params) return null;
+  const nodes = snapshot.view.nodes;
+  return {
+    params,
+    replicas: linearReplicas(params, nodes),
+    nodes: nodes.length,
+    cores: nodes.reduce((sum, node) => sum + allocatableCores(node), 0),
+  };
+}
+
+function findingsOf(status: Omit<ComponentStatus, 'findings'>, clusterZones: string[], snapshot: Snapshot): Finding[] {
+  const findings: Finding[] = [];
+  const ready = status.pods.filter((pod) => pod.ready);
+  const serving = status.deployments.filter((deployment) => deployment.desired > 0);
+  if (ready.length < 2) findings.push({ severity: 'warning', message: `single replica: losing one node or pod stops ${status.component}` });
+  if (clusterZones.length > 1 && status.zones.length === 1) {
+    findings.push({ severity: 'warning', message: `single zone: every Ready pod is in ${status.zones[0]}` });
+  }
+  if (status.component !== 'cilium-operator' && !status.podDisruptionBudget) {
+    findings.push({ severity: 'warning', message: 'no PodDisruptionBudget: a node drain may evict every pod at once' });
+  }
+  const pending = status.pods.filter((pod) => pod.phase === 'Pending');
+  if (pending.length > 0) findings.push({ severity: 'error', message: `${pending.length} pod(s) Pending: ${pending.map((pod) => pod.name).join(', ')}` });
+  if (serving.length > 1) {
+    findings.push({ severity: 'warning', message: `${serving.map((d) => d.name).join(' and ')} both run: two sets of pods behind one Service` });
+  }
+  if (status.pinnedPools.length > 0) {
+    const readyNodes = snapshot.view.nodes.filter(isReady);
+    const empty = status.pinnedPools.filter((pool) => !readyNodes.some((node) => poolOf(node) === pool));
+    if (empty.length > 0) findings.push({ severity: 'error', message: `pinned to pool(s) without a Ready node: ${empty.join(', ')}` });
+  }
+  if (status.drift) findings.push({ severity: 'warning', message: `drift from the original: run kubectl kapsule-ha check-drift ${status.component}` });
+  return findings;
+}
+
+export function componentStatus(
+  component: Component,
+  snapshot: Snapshot,
+  pods: KubeObject[],
+  drift: boolean | null,
+  enabled: boolean,
+): ComponentStatus {
+  const deployments = deploymentsOf(component, snapshot);
+  const nodes = new Map(snapshot.view.nodes.map((node) => [node.metadata.name, node]));
+  const podList = podsOf(deployments, pods, nodes);
+  const copy = deployments.find((deployment) => isOurs(deployment.metadata.labels));
+  const pdb = snapshot.view.podDisruptionBudgets.find((candidate) => {
+    const selector = (candidate.spec as { selector?: LabelSelector }).selector;
+    return podList.some((pod) => pod.ready && selectorMatches(selector, pods.find((p) => p.metadata.name === pod.name)?.metadata.labels ?? {}));
+  });
+  const base = {
+    component,
+    form: enabled ? ('ha' as const) : ('original' as const),
+    deployments: deployments.map((deployment) => ({
+      name: deployment.metadata.name,
+      desired: specOf(deployment).replicas ?? 1,
+      ready: (deployment.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0,
+    })),
+    pods: podList,
+    zones: [...new Set(podList.filter((pod) => pod.ready && pod.zone).map((pod) => pod.zone!))].sort(),
+    podDisruptionBudget: pdb
+      ? { name: pdb.metadata.name, disruptionsAllowed: (pdb.status as { disruptionsAllowed?: number } | undefined)?.disruptionsAllowed ?? 0 }
+      : null,
+    pinnedPools: copy ? pinnedPools((specOf(copy).template.spec as PodSpec)) : [],
+    autoscaler: autoscalerOf(component, snapshot),
+    drift,
+  };
+  return { ...base, findings: findingsOf(base, zonesOf(snapshot.view.nodes), snapshot) };
+}
