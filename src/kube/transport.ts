@@ -53,7 +53,8 @@ export class Transport {
   }
 
   async request(request: TransportRequest, onData?: (chunk: string) => void): Promise<TransportResponse> {
-    const headers = { ...(await this.baseHeaders()), ...request.headers };
+    const headers: Record<string, string> = { ...(await this.baseHeaders()), ...request.headers };
+    if (request.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(request.body));
     const module = this.url.protocol === 'https:' ? https : http;
     const basePath = this.url.pathname === '/' ? '' : this.url.pathname.replace(/\/+$/, '');
     return new Promise<TransportResponse>((resolve, reject) => {

@@ -16,7 +16,7 @@ export const completionCommand = defineVerb<CompletionOptions>({
   builder: (parser) =>
     withExamples(parser.positional('shell', { type: 'string', describe: 'bash, zsh or fish' }), [
       ['Complete in the current bash session', 'completion bash | source /dev/stdin'],
-      ['Install for zsh', 'completion zsh > "${fpath[1]}/_kubectl-kapsule_ha"'],
+      ['Install for zsh (a folder on your fpath)', 'completion zsh > ~/.zfunc/_kubectl-kapsule_ha'],
       ['Install for fish', 'completion fish > ~/.config/fish/completions/kubectl-kapsule_ha.fish'],
     ]),
   options: (argv) => ({ ...globalOptionsFrom(argv), shell: parseShell(argv.shell) }),
