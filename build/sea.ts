@@ -1,0 +1,61 @@
+// A Node single executable: the bundle's blob injected with postject into a copy of a
+// Node 24 runtime (the pinned one, or a foreign-arch one from the npm registry).
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, openSync, readSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import postject from 'postject';
+
+export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+export interface SeaInput {
+  /** The CommonJS bundle. */
+  main: string;
+  /** The Node runtime to copy (must be an ELF/Mach-O/PE binary, not a wrapper script). */
+  runtime: string;
+  output: string;
+  /** Folder for the blob and its config. */
+  workDir: string;
+  /**
+   * V8 code cache: compiled once here, start-up skips parsing. It is specific to the V8
+   * build and CPU architecture, so a cross build (e.g. arm64 from amd64) must go without.
+   */
+  useCodeCache: boolean;
+  /** Strip debug symbols from the copied runtime (the pinned one ships them: ~25 MB). */
+  strip: boolean;
+}
+
+export async function makeSea(input: SeaInput): Promise<void> {
+  assertRealBinary(input.runtime);
+  const blob = join(input.workDir, 'sea-prep.blob');
+  const config = join(input.workDir, 'sea-config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({ main: input.main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: input.useCodeCache, useSnapshot: false }, null, 2),
+  );
+  // The blob is made by the Node that runs this build (the pinned v24): it must match the runtime's version.
+  execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  copyFileSync(input.runtime, input.output);
+  chmodSync(input.output, 0o755);
+  if (input.strip) stripBinary(input.output);
+  await postject.inject(input.output, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
+}
+
+function stripBinary(file: string): void {
+  // A foreign-arch ELF needs a matching strip; GNU strip handles both amd64 and arm64
+  // only when built with multiarch, so a failure just keeps the symbols.
+  try {
+    execFileSync('strip', ['--strip-debug', file], { stdio: 'ignore' });
+  } catch {
+    process.stderr.write(`[build] strip not possible for ${file}; keeping debug symbols\n`);
+  }
+}
+
+function assertRealBinary(file: string): void {
+  const header = Buffer.alloc(4);
+  const fd = openSync(file, 'r');
+  readSync(fd, header, 0, 4, 0);
+  closeSync(fd);
+  const magic = header.toString('hex');
+  // ELF, Mach-O 64-bit, PE ("MZ").
+  if (!['7f454c46', 'cffaedfe'].includes(magic) && !magic.startsWith('4d5a')) throw new Error(`${file} is not a Node binary (a wrapper script?): magic ${magic}`);
+}
