@@ -1,0 +1,136 @@
+// The control plane's processes: how each is started and how we know it is ready.
+import { mkdir, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { cluster, ports, type Layout } from './layout.ts';
+import { pkiFiles } from './pki.ts';
+import type { ProcessSpec } from './processes.ts';
+
+export interface Component extends ProcessSpec {
+  /** Resolves true once the component answers its health endpoint. */
+  ready: () => Promise<boolean>;
+  timeoutMs: number;
+}
+
+// Each component's own API client may go fast: seeding a thousand nodes and their pods
+// must not queue behind client-side rate limits (the server's priority and fairness stays on).
+const clientQps = { qps: 500, burst: 1000 };
+
+export async function components(l: Layout): Promise<Component[]> {
+  const pki = pkiFiles(l);
+  const bin = (name: string) => path.join(l.binDir, name);
+  const schedulerConfig = path.join(l.stateDir, 'scheduler.yaml');
+  await writeFile(
+    schedulerConfig,
+    stringify({
+      apiVersion: 'kubescheduler.config.k8s.io/v1',
+      kind: 'KubeSchedulerConfiguration',
+      clientConnection: { kubeconfig: l.componentKubeconfig('kube-scheduler'), ...clientQps },
+      leaderElection: { leaderElect: false },
+    }),
+  );
+  for (const dir of ['controller-manager', 'scheduler']) await mkdir(path.join(l.pkiDir, dir), { recursive: true });
+  const etcdUrl = (port: number) => `http://127.0.0.1:${port}`;
+
+  return [
+    {
+      name: 'etcd',
+      command: bin('etcd'),
+      args: [
+        '--name=sim',
+        `--data-dir=${l.etcdDataDir}`,
+        `--listen-client-urls=${etcdUrl(ports.etcdClient)}`,
+        `--advertise-client-urls=${etcdUrl(ports.etcdClient)}`,
+        `--listen-peer-urls=${etcdUrl(ports.etcdPeer)}`,
+        `--initial-advertise-peer-urls=${etcdUrl(ports.etcdPeer)}`,
+        `--initial-cluster=sim=${etcdUrl(ports.etcdPeer)}`,
+        // A throw-away test cluster: durability costs start-up and write latency for nothing.
+        '--unsafe-no-fsync=true',
+        '--quota-backend-bytes=4294967296',
+        '--log-level=warn',
+      ],
+      ready: () => httpOk(`${etcdUrl(ports.etcdClient)}/health`),
+      timeoutMs: 20_000,
+    },
+    {
+      name: 'kube-apiserver',
+      command: bin('kube-apiserver'),
+      args: [
+        `--etcd-servers=${etcdUrl(ports.etcdClient)}`,
+        '--bind-address=127.0.0.1',
+        `--secure-port=${ports.apiserver}`,
+        // Any address that is not loopback: the `kubernetes` Service's endpoint. Nothing dials it.
+        '--advertise-address=172.16.0.1',
+        `--tls-cert-file=${pki.serverCert}`,
+        `--tls-private-key-file=${pki.serverKey}`,
+        `--client-ca-file=${pki.caCert}`,
+        `--token-auth-file=${l.tokenFile}`,
+        '--authorization-mode=Node,RBAC',
+        `--service-account-key-file=${pki.serviceAccountPub}`,
+        `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-cluster-ip-range=${cluster.serviceCidr}`,
+        '--allow-privileged=true',
+        `--audit-policy-file=${l.auditPolicy}`,
+        `--audit-log-path=${l.auditLog}`,
+        '--audit-log-format=json',
+        '--audit-log-mode=blocking',
+        '--audit-log-maxsize=4096',
+        '--audit-log-maxbackup=1',
+        '--profiling=false',
+      ],
+      ready: () => httpOk(`https://127.0.0.1:${ports.apiserver}/readyz`),
+      timeoutMs: 90_000,
+    },
+    {
+      name: 'kube-controller-manager',
+      command: bin('kube-controller-manager'),
+      args: [
+        `--kubeconfig=${l.componentKubeconfig('kube-controller-manager')}`,
+        '--bind-address=127.0.0.1',
+        `--secure-port=${ports.controllerManager}`,
+        `--cert-dir=${path.join(l.pkiDir, 'controller-manager')}`,
+        '--controllers=*',
+        '--use-service-account-credentials=true',
+        `--service-account-private-key-file=${pki.serviceAccountKey}`,
+        `--root-ca-file=${pki.caCert}`,
+        `--service-cluster-ip-range=${cluster.serviceCidr}`,
+        // One instance: waiting for a leader lease would only slow start-up.
+        '--leader-elect=false',
+        `--kube-api-qps=${clientQps.qps}`,
+        `--kube-api-burst=${clientQps.burst}`,
+      ],
+      ready: () => httpOk(`https://127.0.0.1:${ports.controllerManager}/healthz`),
+      timeoutMs: 60_000,
+    },
+    {
+      name: 'kube-scheduler',
+      command: bin('kube-scheduler'),
+      args: [`--config=${schedulerConfig}`, '--bind-address=127.0.0.1', `--secure-port=${ports.scheduler}`, `--cert-dir=${path.join(l.pkiDir, 'scheduler')}`],
+      ready: () => httpOk(`https://127.0.0.1:${ports.scheduler}/healthz`),
+      timeoutMs: 60_000,
+    },
+    {
+      name: 'kwok',
+      command: bin('kwok'),
+      args: [`--kubeconfig=${l.componentKubeconfig('kwok')}`, `--config=${l.kwokConfig}`],
+      ready: () => httpOk(`http://127.0.0.1:${ports.kwok}/healthz`),
+      timeoutMs: 60_000,
+    },
+  ];
+}
+
+/** A 200 from a health endpoint; the components' own self-signed certificates are not checked. */
+function httpOk(url: string): Promise<boolean> {
+  const client = url.startsWith('https:') ? https : http;
+  return new Promise((resolve) => {
+    const request = client.get(url, { rejectUnauthorized: false, timeout: 2000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,76 @@
+// Where the simulator keeps its files and which ports it listens on. One place, so
+// that cli.ts, the test setup, the demo and the benchmarks agree.
+import path from 'node:path';
+
+export const repoRoot = path.resolve(import.meta.dirname, '../../..');
+
+export const versions = { kubernetes: 'v1.35.4', etcd: '3.6.16', kwok: 'v0.8.0' } as const;
+
+/** Non-default ports on 127.0.0.1, so that a real cluster's tools on this machine do not clash. */
+export const ports = {
+  etcdClient: 12379,
+  etcdPeer: 12380,
+  apiserver: 16443,
+  controllerManager: 17257,
+  scheduler: 17259,
+  kwok: 17247,
+} as const;
+
+/** The Kapsule cluster being simulated: names, networks and its region. */
+export const cluster = {
+  name: 'kapsule-sim',
+  id: '6a3c1b2e-7d4f-4e5a-9b8c-0d1e2f3a4b5c',
+  region: 'fr-par',
+  zones: ['fr-par-1', 'fr-par-2', 'fr-par-3'],
+  serviceCidr: '10.32.0.0/20',
+  dnsServiceIp: '10.32.0.10',
+  podCidr: '100.64.0.0/12',
+} as const;
+
+export interface Layout {
+  stateDir: string;
+  binDir: string;
+  pkiDir: string;
+  logDir: string;
+  pidDir: string;
+  etcdDataDir: string;
+  kubeconfig: string;
+  auditLog: string;
+  auditPolicy: string;
+  tokenFile: string;
+  kwokConfig: string;
+  /** The options `up` was given and the cluster's secrets: read back by later commands. */
+  stateFile: string;
+  /** Objects that exist once the sim is up and seeded: reset keeps them, deletes the rest. */
+  baselineFile: string;
+  lockFile: string;
+  componentKubeconfig: (component: string) => string;
+}
+
+export function layout(stateDir = defaultStateDir()): Layout {
+  const dir = path.resolve(stateDir);
+  return {
+    stateDir: dir,
+    binDir: process.env.SIM_BIN ?? path.join(repoRoot, '.cache/sim/bin'),
+    pkiDir: path.join(dir, 'pki'),
+    logDir: path.join(dir, 'logs'),
+    pidDir: path.join(dir, 'pids'),
+    etcdDataDir: path.join(dir, 'etcd'),
+    kubeconfig: path.join(dir, 'kubeconfig'),
+    auditLog: path.join(dir, 'logs/audit.log'),
+    auditPolicy: path.join(dir, 'audit-policy.yaml'),
+    tokenFile: path.join(dir, 'pki/tokens.csv'),
+    kwokConfig: path.join(dir, 'kwok.yaml'),
+    stateFile: path.join(dir, 'state.json'),
+    baselineFile: path.join(dir, 'baseline.json'),
+    lockFile: path.join(dir, 'up.lock'),
+    componentKubeconfig: (component) => path.join(dir, 'kubeconfigs', `${component}.yaml`),
+  };
+}
+
+/** `.sim/` at the repository root, or $KAPSULE_HA_SIM_DIR. */
+export function defaultStateDir(): string {
+  return process.env.KAPSULE_HA_SIM_DIR ?? path.join(repoRoot, '.sim');
+}
+
+export const sourceDir = path.resolve(import.meta.dirname, '..');

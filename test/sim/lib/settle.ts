@@ -1,0 +1,69 @@
+// Waiting for the cluster to be what `up`, `reset` and `upgrade` promise.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Api } from './api.ts';
+
+/** Polls `check` (which says what it still waits for, or undefined when done) until done or timeout. */
+export async function pollUntil(what: string, timeoutMs: number, check: () => Promise<string | undefined>, intervalMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let waitingFor: string | undefined = 'first check';
+  while (Date.now() < deadline) {
+    waitingFor = await check();
+    if (waitingFor === undefined) return;
+    await sleep(intervalMs);
+  }
+  throw new Error(`${what}: not done after ${Math.round(timeoutMs / 1000)}s, still waiting for ${waitingFor}`);
+}
+
+export interface SettledTarget {
+  nodeNames: string[];
+  /** Seed Deployments by name (kube-system), with the replicas each must have. */
+  deployments: string[];
+  /** Namespaces being deleted, which must be gone. */
+  goneNamespaces?: string[];
+  /** kube-system must hold the seed Deployments' pods and no others (after a reset). */
+  onlySeedPods?: boolean;
+}
+
+/**
+ * Settled: every expected node Ready and no other node; each seed Deployment rolled
+ * out and Available with all replicas Ready; no pod terminating in kube-system (and,
+ * if asked, none there but the seed's); the namespaces being deleted are gone.
+ */
+export async function waitUntilSettled(api: Api, target: SettledTarget, timeoutMs = 120_000): Promise<void> {
+  await pollUntil('the simulator to settle', timeoutMs, async () => (await nodesWaiting(api, target.nodeNames)) ?? (await deploymentsWaiting(api, target.deployments, target.onlySeedPods ?? false)) ?? (await namespacesWaiting(api, target.goneNamespaces ?? [])));
+}
+
+async function nodesWaiting(api: Api, names: string[]): Promise<string | undefined> {
+  const nodes = await api.list('/api/v1/nodes');
+  if (nodes.length !== names.length) return `${names.length} nodes (there are ${nodes.length})`;
+  const notReady = nodes.filter((node) => !node.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'));
+  return notReady.length > 0 ? `${notReady.length} nodes to be Ready (e.g. ${notReady[0].metadata.name})` : undefined;
+}
+
+async function deploymentsWaiting(api: Api, names: string[], onlySeedPods: boolean): Promise<string | undefined> {
+  const deployments = await api.list('/apis/apps/v1/namespaces/kube-system/deployments');
+  let expectedPods = 0;
+  for (const name of names) {
+    const deployment = deployments.find((d) => d.metadata.name === name);
+    if (!deployment) return `deployment ${name} to exist`;
+    const want = deployment.spec.replicas ?? 1;
+    const s = deployment.status ?? {};
+    const rolledOut = (s.observedGeneration ?? 0) >= deployment.metadata.generation && (s.updatedReplicas ?? 0) === want && (s.replicas ?? 0) === want;
+    const ready = (s.readyReplicas ?? 0) === want && (s.availableReplicas ?? 0) === want;
+    if (!rolledOut || !ready) return `deployment ${name} to have ${want} updated, ready, available replicas`;
+    expectedPods += want;
+  }
+  const pods = await api.list('/api/v1/namespaces/kube-system/pods');
+  const terminating = pods.filter((pod) => pod.metadata.deletionTimestamp);
+  if (terminating.length > 0) return `${terminating.length} terminating pods in kube-system to go`;
+  if (onlySeedPods && pods.length !== expectedPods) return `kube-system to hold only the seed's ${expectedPods} pods (it has ${pods.length})`;
+  return undefined;
+}
+
+async function namespacesWaiting(api: Api, names: string[]): Promise<string | undefined> {
+  for (const name of names) {
+    const namespace = await api.get(`/api/v1/namespaces/${name}`, [404]);
+    if (namespace.status !== 404) return `namespace ${name} to be deleted`;
+  }
+  return undefined;
+}

@@ -1,0 +1,231 @@
+// The local Kapsule simulator: one module for the CLI (npm run sim:*), the test setup,
+// the demo and the benchmarks. A real control plane (etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler v1.35.4) with kwok running fake Kapsule nodes.
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Api } from './lib/api.ts';
+import { readAuditFile, waitForAuditEvents, type AuditEvent } from './lib/audit.ts';
+import { deleteExtras, saveBaseline } from './lib/cleanup.ts';
+import { server } from './lib/config-files.ts';
+import { checkPortsFree, ensureBinaries, prepareStateDir, startControlPlane } from './lib/control-plane.ts';
+import { runKubectl, type KubectlResult } from './lib/kubectl.ts';
+import { cluster, layout, type Layout } from './lib/layout.ts';
+import { defaultShape, desiredNodes, reconcileNodes, type NodesPerZone } from './lib/nodes.ts';
+import { pkiFiles, users } from './lib/pki.ts';
+import { runningProcesses, stopProcesses } from './lib/processes.ts';
+import { objectKey } from './lib/resources.ts';
+import { restoreSeed, seedDeployments, seedObjects } from './lib/seed.ts';
+import { waitUntilSettled } from './lib/settle.ts';
+import { readState, withLock, writeState, type SimState } from './lib/state.ts';
+import { upgradeManifests } from './lib/upgrade.ts';
+
+export type { AuditEvent } from './lib/audit.ts';
+export type { NodesPerZone } from './lib/nodes.ts';
+export { upgradedImages, upgradedCorefileLine } from './lib/upgrade.ts';
+
+export interface SimOptions {
+  /** Nodes per zone in each pool; default { default: 1, autoscaled: 2 } (9 nodes over 3 zones). */
+  nodesPerZone?: NodesPerZone;
+  zones?: string[];
+  /** Where state, logs and the kubeconfig go; default .sim/ at the repository root (or $KAPSULE_HA_SIM_DIR). */
+  stateDir?: string;
+}
+
+export interface SimInfo {
+  kubeconfig: string;
+  server: string;
+  auditLog: string;
+  binDir: string;
+  stateDir: string;
+  adminContext: 'admin';
+  restrictedContext: 'restricted';
+  restrictedUser: string;
+  adminToken: string;
+  restrictedToken: string;
+  /** The CA that signed the API server's certificate (PEM file). */
+  caFile: string;
+  nodesPerZone: NodesPerZone;
+  zones: string[];
+}
+
+const componentNames = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'];
+
+/** Paths, contexts and tokens of the running simulator (tokens are empty when none runs). */
+export function info(stateDir?: string): SimInfo {
+  const l = layout(stateDir);
+  const state = readState(l);
+  return {
+    kubeconfig: l.kubeconfig,
+    server,
+    auditLog: l.auditLog,
+    binDir: l.binDir,
+    stateDir: l.stateDir,
+    adminContext: 'admin',
+    restrictedContext: 'restricted',
+    restrictedUser: users.restricted.name,
+    adminToken: state?.tokens.admin ?? '',
+    restrictedToken: state?.tokens.restricted ?? '',
+    caFile: pkiFiles(l).caCert,
+    nodesPerZone: state?.nodesPerZone ?? defaultShape,
+    zones: state?.zones ?? [...cluster.zones],
+  };
+}
+
+/** All five components run and the API server answers. */
+export async function isRunning(stateDir?: string): Promise<boolean> {
+  const l = layout(stateDir);
+  const running = await runningProcesses(l);
+  if (!componentNames.every((name) => running.has(name)) || !readState(l)) return false;
+  const api = adminApi(l);
+  try {
+    return (await api.get('/readyz', [500])).status === 200;
+  } catch {
+    return false;
+  } finally {
+    api.close();
+  }
+}
+
+/**
+ * Builds the binaries if missing, starts the control plane and kwok, creates the nodes
+ * and kube-system's seed, and waits until nodes are Ready and the seed Deployments
+ * Available. A no-op returning info() when the simulator already runs.
+ */
+export async function up(options: SimOptions = {}): Promise<SimInfo> {
+  const l = layout(options.stateDir);
+  return withLock(l, async () => {
+    if (await isRunning(l.stateDir)) return info(l.stateDir);
+    // Leftovers of a simulator that half-died: stop them and start afresh.
+    await stopProcesses(l);
+    await ensureBinaries(l);
+    await checkPortsFree();
+    const tokens = await prepareStateDir(l);
+    const state: SimState = { nodesPerZone: options.nodesPerZone ?? defaultShape, zones: options.zones ?? [...cluster.zones], tokens };
+    await writeState(l, state);
+    const api = adminApi(l);
+    try {
+      await startControlPlane(l, async () => {
+        await reconcileNodes(api, desiredNodes(state.nodesPerZone, state.zones));
+        await restoreSeed(api);
+      });
+      await waitUntilSettled(api, settledTarget(state), 180_000);
+      await saveBaseline(api, l);
+    } catch (error) {
+      await stopProcesses(l);
+      throw error;
+    } finally {
+      api.close();
+    }
+    return info(l.stateDir);
+  });
+}
+
+/** Stops every component started from the state directory (by pid) and removes the state. */
+export async function down(stateDir?: string): Promise<void> {
+  const l = layout(stateDir);
+  await stopProcesses(l);
+  await rm(l.stateDir, { recursive: true, force: true });
+}
+
+/**
+ * Back to the freshly seeded state, without restarting anything: see README.md
+ * ("What reset guarantees") for exactly what is restored.
+ */
+export async function reset(stateDir?: string): Promise<void> {
+  const l = layout(stateDir);
+  const state = requireRunning(l);
+  const api = adminApi(l);
+  try {
+    const seed = seedObjects();
+    const cleaned = await deleteExtras(api, l, new Set(seed.map((object) => objectKey(object))));
+    await reconcileNodes(api, desiredNodes(state.nodesPerZone, state.zones));
+    await restoreSeed(api, seed);
+    await waitUntilSettled(api, { ...settledTarget(state), goneNamespaces: cleaned.namespaces, onlySeedPods: true });
+  } finally {
+    api.close();
+  }
+}
+
+/**
+ * The scripted Kapsule upgrade: `kubectl apply` of the seed Deployments with newer
+ * images and of the coredns ConfigMap with one Corefile line changed (cache 30 → 60);
+ * replicas go back to 1. Waits for the originals to roll out.
+ */
+export async function upgrade(stateDir?: string): Promise<void> {
+  const l = layout(stateDir);
+  const state = requireRunning(l);
+  const result = await runKubectl(l.binDir, l.kubeconfig, ['apply', '-f', '-'], { context: 'admin', input: upgradeManifests(seedObjects()) });
+  if (result.code !== 0) throw new Error(`the simulated upgrade's kubectl apply failed: ${result.stderr.trim()}`);
+  const api = adminApi(l);
+  try {
+    await waitUntilSettled(api, settledTarget(state));
+  } finally {
+    api.close();
+  }
+}
+
+/**
+ * Changes the number of nodes (e.g. 1,000+ for a benchmark) without restarting; reset
+ * goes back to the shape `up` was given.
+ */
+export async function scaleNodes(nodesPerZone: NodesPerZone, stateDir?: string): Promise<void> {
+  const l = layout(stateDir);
+  const state = requireRunning(l);
+  const api = adminApi(l);
+  try {
+    const nodes = desiredNodes(nodesPerZone, state.zones);
+    await reconcileNodes(api, nodes);
+    await waitUntilSettled(api, { nodeNames: nodes.map((n) => n.metadata.name), deployments: [] }, 600_000);
+  } finally {
+    api.close();
+  }
+}
+
+/** Audit events (stage ResponseComplete) after byte `sinceOffset`, and the next offset. */
+export function readAudit(sinceOffset = 0, stateDir?: string): { events: AuditEvent[]; offset: number } {
+  return readAuditFile(layout(stateDir).auditLog, sinceOffset);
+}
+
+/** The current end of the audit log: pass it to readAudit/waitForAudit to see only what follows. */
+export function auditOffset(stateDir?: string): number {
+  return readAudit(0, stateDir).offset;
+}
+
+/** Waits (default 5s) until `count` (default 1) events after `sinceOffset` match. */
+export function waitForAudit(predicate: (event: AuditEvent) => boolean, options: { sinceOffset?: number; count?: number; timeoutMs?: number; stateDir?: string } = {}): Promise<AuditEvent[]> {
+  return waitForAuditEvents(layout(options.stateDir).auditLog, predicate, options);
+}
+
+/** The built kubectl v1.35.4 with the simulator's kubeconfig (context `admin` unless told). */
+export function kubectl(args: string[], options: { context?: string; input?: string; stateDir?: string } = {}): Promise<KubectlResult> {
+  const l = layout(options.stateDir);
+  return runKubectl(l.binDir, l.kubeconfig, args, options);
+}
+
+/** A JSON client for the simulator as admin (or as the restricted user). Close it when done. */
+export function apiClient(as: 'admin' | 'restricted' = 'admin', stateDir?: string): Api {
+  const l = layout(stateDir);
+  const state = requireState(l);
+  return new Api(server, readFileSync(pkiFiles(l).caCert), state.tokens[as]);
+}
+
+function adminApi(l: Layout): Api {
+  return apiClient('admin', l.stateDir);
+}
+
+function requireState(l: Layout): SimState {
+  const state = readState(l);
+  if (!state) throw new Error(`no simulator in ${l.stateDir}: run npm run sim:up first`);
+  return state;
+}
+
+function requireRunning(l: Layout): SimState {
+  return requireState(l);
+}
+
+function settledTarget(state: SimState) {
+  return {
+    nodeNames: desiredNodes(state.nodesPerZone, state.zones).map((node) => node.metadata.name as string),
+    deployments: seedDeployments().map((d) => d.metadata.name as string),
+  };
+}
