@@ -98,8 +98,9 @@ export class RestKubeClient implements KubeClient {
     return JSON.parse(response.body) as KubeObject;
   }
 
-  async delete(ref: ObjectRef, options: WriteOptions & { resourceVersion?: string } = {}): Promise<void> {
-    const preconditions = options.resourceVersion ? { resourceVersion: options.resourceVersion } : undefined;
+  async delete(ref: ObjectRef, options: WriteOptions & { resourceVersion?: string; uid?: string } = {}): Promise<void> {
+    const given = { resourceVersion: options.resourceVersion, uid: options.uid };
+    const preconditions = given.resourceVersion || given.uid ? given : undefined;
     await this.call({
       method: 'DELETE',
       path: objectPath(ref),

@@ -112,10 +112,10 @@ describe('the Kubernetes client', () => {
     expect(error).toMatchObject({ status: 409, reason: 'AlreadyExists', exitCode: 3 });
   });
 
-  it('treats deleting a missing object as done, and sends the resourceVersion precondition', async () => {
+  it('treats deleting a missing object as done, and sends the uid and resourceVersion preconditions', async () => {
     const server = await serve(() => status(404, 'NotFound', 'gone'));
-    await clientFor(server.url).delete(coredns, { resourceVersion: '7' });
-    expect(JSON.parse(server.requests[0]!.body)).toMatchObject({ kind: 'DeleteOptions', preconditions: { resourceVersion: '7' } });
+    await clientFor(server.url).delete(coredns, { resourceVersion: '7', uid: 'u-1' });
+    expect(JSON.parse(server.requests[0]!.body)).toMatchObject({ kind: 'DeleteOptions', preconditions: { resourceVersion: '7', uid: 'u-1' } });
   });
 
   it('does not retry an eviction refused by a PodDisruptionBudget (429)', async () => {
