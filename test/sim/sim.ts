@@ -133,14 +133,14 @@ export async function down(stateDir?: string): Promise<void> {
  */
 export async function reset(stateDir?: string): Promise<void> {
   const l = layout(stateDir);
-  const state = requireRunning(l);
+  const state = requireState(l);
   const api = adminApi(l);
   try {
     const seed = seedObjects();
     const cleaned = await deleteExtras(api, l, new Set(seed.map((object) => objectKey(object))));
     await reconcileNodes(api, desiredNodes(state.nodesPerZone, state.zones));
     await restoreSeed(api, seed);
-    await waitUntilSettled(api, { ...settledTarget(state), goneNamespaces: cleaned.namespaces, onlySeedPods: true });
+    await waitUntilSettled(api, { ...settledTarget(state), deletedNamespaces: cleaned.namespaces, onlySeedPods: true });
   } finally {
     api.close();
   }
@@ -153,7 +153,7 @@ export async function reset(stateDir?: string): Promise<void> {
  */
 export async function upgrade(stateDir?: string): Promise<void> {
   const l = layout(stateDir);
-  const state = requireRunning(l);
+  const state = requireState(l);
   const result = await runKubectl(l.binDir, l.kubeconfig, ['apply', '-f', '-'], { context: 'admin', input: upgradeManifests(seedObjects()) });
   if (result.code !== 0) throw new Error(`the simulated upgrade's kubectl apply failed: ${result.stderr.trim()}`);
   const api = adminApi(l);
@@ -170,7 +170,7 @@ export async function upgrade(stateDir?: string): Promise<void> {
  */
 export async function scaleNodes(nodesPerZone: NodesPerZone, stateDir?: string): Promise<void> {
   const l = layout(stateDir);
-  const state = requireRunning(l);
+  const state = requireState(l);
   const api = adminApi(l);
   try {
     const nodes = desiredNodes(nodesPerZone, state.zones);
@@ -202,25 +202,38 @@ export function kubectl(args: string[], options: { context?: string; input?: str
   return runKubectl(l.binDir, l.kubeconfig, args, options);
 }
 
-/** A JSON client for the simulator as admin (or as the restricted user). Close it when done. */
-export function apiClient(as: 'admin' | 'restricted' = 'admin', stateDir?: string): Api {
-  const l = layout(stateDir);
+export { Api, ApiError } from './lib/api.ts';
+
+/** A JSON client for the simulator as admin (or as the restricted user), with its own user agent. Close it when done. */
+export function apiClient(options: { as?: 'admin' | 'restricted'; userAgent?: string; stateDir?: string } = {}): Api {
+  const l = layout(options.stateDir);
   const state = requireState(l);
-  return new Api(server, readFileSync(pkiFiles(l).caCert), state.tokens[as]);
+  return new Api(server, readFileSync(pkiFiles(l).caCert), state.tokens[options.as ?? 'admin'], options.userAgent);
+}
+
+/** Label of the scratch namespaces tests make (reset deletes every namespace created after up, labelled or not). */
+export const testNamespaceLabel = 'sim.kapsule-ha/test';
+
+/** Creates a scratch namespace `<prefix>-<random>`, labelled sim.kapsule-ha/test=true; returns its name. */
+export async function createTestNamespace(prefix: string, stateDir?: string): Promise<string> {
+  const api = apiClient({ stateDir });
+  try {
+    const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+    await api.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { [testNamespaceLabel]: 'true' } } } });
+    return name;
+  } finally {
+    api.close();
+  }
 }
 
 function adminApi(l: Layout): Api {
-  return apiClient('admin', l.stateDir);
+  return apiClient({ stateDir: l.stateDir });
 }
 
 function requireState(l: Layout): SimState {
   const state = readState(l);
   if (!state) throw new Error(`no simulator in ${l.stateDir}: run npm run sim:up first`);
   return state;
-}
-
-function requireRunning(l: Layout): SimState {
-  return requireState(l);
 }
 
 function settledTarget(state: SimState) {

@@ -30,10 +30,12 @@ export class Api {
   readonly server: string;
   private readonly agent: https.Agent;
   private readonly token: string;
+  private readonly userAgent: string;
 
-  constructor(server: string, ca: Buffer, token: string) {
+  constructor(server: string, ca: Buffer, token: string, userAgent = 'kapsule-ha-sim') {
     this.server = server;
     this.token = token;
+    this.userAgent = userAgent;
     // Many sockets: creating a thousand nodes goes as fast as the server allows.
     this.agent = new https.Agent({ keepAlive: true, maxSockets: 64, ca });
   }
@@ -50,7 +52,7 @@ export class Api {
           headers: {
             Authorization: `Bearer ${this.token}`,
             Accept: 'application/json',
-            'User-Agent': 'kapsule-ha-sim',
+            'User-Agent': this.userAgent,
             ...(payload === undefined ? {} : { 'Content-Type': options.contentType ?? 'application/json' }),
           },
           timeout: options.timeoutMs ?? 30_000,

@@ -35,7 +35,7 @@ export async function saveBaseline(api: Api, l: Layout): Promise<void> {
 
 export interface Cleaned {
   deleted: string[];
-  /** Namespaces deleted, still terminating when this returns. */
+  /** Namespaces deleted: Terminating, without pods, gone a few seconds later. */
   namespaces: string[];
 }
 
@@ -46,16 +46,23 @@ export async function deleteExtras(api: Api, l: Layout, seedKeys: Set<string>): 
   const extras = (await listTracked(api)).filter(({ kind, object }) => !keep.has(objectKey(object, kind.kind)) && !(object.metadata.ownerReferences?.length > 0));
   const namespaces = (await api.list('/api/v1/namespaces')).map((ns) => ns.metadata.name as string).filter((name) => !baseline.namespaces.includes(name));
 
-  // Pods first and without grace: the namespace controller then has nothing to wait for.
-  await inParallel(namespaces, 16, async (ns) => {
-    await api.request('DELETE', `/api/v1/namespaces/${ns}/pods?gracePeriodSeconds=0`, { accept: [404] });
-  });
+  // The namespace controller waits 5s (a constant) before it empties a deleted namespace.
+  // Reset does not wait for it: once a namespace is Terminating nothing can be created
+  // in it, so deleting its pods at once (no grace) leaves nothing running there.
   await inParallel(namespaces, 16, async (ns) => {
     await api.request('DELETE', `/api/v1/namespaces/${ns}`, { accept: [404, 409] });
   });
+  await forceDeletePods(api, namespaces);
   await inParallel(extras, 16, async ({ kind, object }) => {
     const grace = kind.kind === 'Pod' ? '&gracePeriodSeconds=0' : '';
     await api.request('DELETE', `${collectionPath(kind, object.metadata.namespace)}/${encodeURIComponent(object.metadata.name)}?propagationPolicy=Background${grace}`, { accept: [404, 409] });
   });
   return { deleted: extras.map(({ kind, object }) => objectKey(object, kind.kind)), namespaces };
+}
+
+/** Deletes the namespaces' pods without grace (no kubelet would confirm a graceful end). */
+export async function forceDeletePods(api: Api, namespaces: string[]): Promise<void> {
+  await inParallel(namespaces, 16, async (ns) => {
+    await api.request('DELETE', `/api/v1/namespaces/${ns}/pods?gracePeriodSeconds=0`, { accept: [404] });
+  });
 }

@@ -1,6 +1,7 @@
 // Waiting for the cluster to be what `up`, `reset` and `upgrade` promise.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Api } from './api.ts';
+import { forceDeletePods } from './cleanup.ts';
 
 /** Polls `check` (which says what it still waits for, or undefined when done) until done or timeout. */
 export async function pollUntil(what: string, timeoutMs: number, check: () => Promise<string | undefined>, intervalMs = 100): Promise<void> {
@@ -18,8 +19,8 @@ export interface SettledTarget {
   nodeNames: string[];
   /** Seed Deployments by name (kube-system), with the replicas each must have. */
   deployments: string[];
-  /** Namespaces being deleted, which must be gone. */
-  goneNamespaces?: string[];
+  /** Namespaces being deleted, which must hold no pod (the namespace controller removes them later). */
+  deletedNamespaces?: string[];
   /** kube-system must hold the seed Deployments' pods and no others (after a reset). */
   onlySeedPods?: boolean;
 }
@@ -27,10 +28,10 @@ export interface SettledTarget {
 /**
  * Settled: every expected node Ready and no other node; each seed Deployment rolled
  * out and Available with all replicas Ready; no pod terminating in kube-system (and,
- * if asked, none there but the seed's); the namespaces being deleted are gone.
+ * if asked, none there but the seed's); no pod left in the namespaces being deleted.
  */
 export async function waitUntilSettled(api: Api, target: SettledTarget, timeoutMs = 120_000): Promise<void> {
-  await pollUntil('the simulator to settle', timeoutMs, async () => (await nodesWaiting(api, target.nodeNames)) ?? (await deploymentsWaiting(api, target.deployments, target.onlySeedPods ?? false)) ?? (await namespacesWaiting(api, target.goneNamespaces ?? [])));
+  await pollUntil('the simulator to settle', timeoutMs, async () => (await nodesWaiting(api, target.nodeNames)) ?? (await deploymentsWaiting(api, target.deployments, target.onlySeedPods ?? false)) ?? (await podsInDeletedNamespaces(api, target.deletedNamespaces ?? [])));
 }
 
 async function nodesWaiting(api: Api, names: string[]): Promise<string | undefined> {
@@ -60,10 +61,14 @@ async function deploymentsWaiting(api: Api, names: string[], onlySeedPods: boole
   return undefined;
 }
 
-async function namespacesWaiting(api: Api, names: string[]): Promise<string | undefined> {
-  for (const name of names) {
-    const namespace = await api.get(`/api/v1/namespaces/${name}`, [404]);
-    if (namespace.status !== 404) return `namespace ${name} to be deleted`;
+async function podsInDeletedNamespaces(api: Api, namespaces: string[]): Promise<string | undefined> {
+  for (const ns of namespaces) {
+    const pods = await api.list(`/api/v1/namespaces/${ns}/pods`);
+    if (pods.length > 0) {
+      // One made in the moment before the namespace was seen Terminating: delete it too.
+      await forceDeletePods(api, [ns]);
+      return `pods in deleted namespace ${ns} to go`;
+    }
   }
   return undefined;
 }
