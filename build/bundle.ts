@@ -14,6 +14,8 @@ export const BUNDLE_OPTIONS: BuildOptions = {
   // Defined from __filename, it points at the executable, which is all they need it for.
   define: { 'import.meta.url': '__kapsuleHaImportMetaUrl' },
   banner: { js: 'var __kapsuleHaImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  // See build/shims/string-width.ts: the same widths for our text, 30 ms less start-up.
+  alias: { 'string-width': './build/shims/string-width.ts' },
   logLevel: 'warning',
 };
 
