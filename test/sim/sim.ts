@@ -123,7 +123,8 @@ export async function up(options: SimOptions = {}): Promise<SimInfo> {
 /** Stops every component started from the state directory (by pid) and removes the state. */
 export async function down(stateDir?: string): Promise<void> {
   const l = layout(stateDir);
-  await stopProcesses(l);
+  // The state goes too, so there is nothing for a graceful shutdown (3s for the API server) to save.
+  await stopProcesses(l, undefined, 0);
   await rm(l.stateDir, { recursive: true, force: true });
 }
 

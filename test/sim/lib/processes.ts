@@ -74,7 +74,9 @@ export async function stopProcesses(l: Layout, names?: string[], graceMs = 5000)
   while (targets.some(([, pid]) => isAlive(pid)) && Date.now() < deadline) await sleep(50);
   for (const [, pid] of targets) if (isAlive(pid)) signal(pid, 'SIGKILL');
   while (targets.some(([, pid]) => isAlive(pid))) await sleep(20);
-  for (const [name] of targets) await rm(path.join(l.pidDir, `${name}.pid`), { force: true });
+  // Pid files of processes that had already exited go too.
+  const inScope = (file: string) => file.endsWith('.pid') && (!names || names.includes(file.slice(0, -'.pid'.length)));
+  for (const file of (await readdir(l.pidDir).catch(() => [])).filter(inScope)) await rm(path.join(l.pidDir, file), { force: true });
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
