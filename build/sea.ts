@@ -10,6 +10,8 @@ export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 export interface SeaInput {
   /** The CommonJS bundle. */
   main: string;
+  /** Files embedded as SEA assets (sea.getAsset), by name. */
+  assets: Record<string, string>;
   /** The Node runtime to copy (must be an ELF/Mach-O/PE binary, not a wrapper script). */
   runtime: string;
   output: string;
@@ -30,7 +32,11 @@ export async function makeSea(input: SeaInput): Promise<void> {
   const config = join(input.workDir, 'sea-config.json');
   writeFileSync(
     config,
-    JSON.stringify({ main: input.main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: input.useCodeCache, useSnapshot: false }, null, 2),
+    JSON.stringify(
+      { main: input.main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: input.useCodeCache, useSnapshot: false, assets: input.assets },
+      null,
+      2,
+    ),
   );
   // The blob is made by the Node that runs this build (the pinned v24): it must match the runtime's version.
   execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });

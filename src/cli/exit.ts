@@ -1,5 +1,5 @@
 // The one place where an error becomes a stderr line and an exit code (kubectl's CheckErr).
-import { CliError, EXIT } from './errors.ts';
+import { EXIT, type CliError } from './errors.ts';
 import type { Io } from './io.ts';
 
 /** Writes one line (plus the stack with -v ≥ 1) and returns the exit code. */
@@ -13,7 +13,10 @@ export function reportError(error: unknown, io: Io, verbosity: number): number {
 }
 
 export function exitCodeOf(error: unknown): number {
-  return error instanceof CliError ? error.exitCode : EXIT.failure;
+  // By shape, not instanceof: the executable's verbs live in a second bundle with its own
+  // copy of the CliError class (build/heavy-loader.ts).
+  const code = (error as Partial<CliError> | undefined)?.exitCode;
+  return typeof code === 'number' && Number.isInteger(code) ? code : EXIT.failure;
 }
 
 export function errorLine(error: unknown): string {
