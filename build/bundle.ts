@@ -26,7 +26,7 @@ export const BUNDLE_OPTIONS: BuildOptions = {
 const HEAVY_MODULES = /\/src\/((?:verbs\/(?:enable|disable|diff|check-drift|status))|kube\/connect)\.ts$/;
 
 /** In main.cjs, `import('…/verbs/enable.ts')` becomes a lookup in the lazily loaded heavy.cjs. */
-const splitHeavy: Plugin = {
+export const splitHeavy: Plugin = {
   name: 'split-heavy',
   setup(builder) {
     builder.onResolve({ filter: /\.ts$/ }, (args) => {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLE_OPTIONS, staticallyReachable } from '../../build/bundle.ts';
+import { BUNDLE_OPTIONS, splitHeavy, staticallyReachable } from '../../build/bundle.ts';
 
 // Start-up cost is dominated by these; only verbs that talk to a cluster may load them.
 const HEAVY = /node_modules\/(@kubernetes\/client-node|js-yaml|yaml|diff|fast-json-patch|openid-client|undici)\//;
@@ -15,6 +15,12 @@ describe('start-up stays light', () => {
     const reachable = [...staticallyReachable(metafile)];
     expect(reachable.filter((path) => HEAVY.test(path))).toEqual([]);
     expect(Object.keys(metafile.inputs).some((path) => path.includes('@kubernetes/client-node'))).toBe(true); // still bundled, for the verbs
+  });
+
+  it('the executable\'s main script holds no heavy module at all: they sit in the lazily compiled second bundle', async () => {
+    const { metafile } = await build({ ...BUNDLE_OPTIONS, write: false, outfile: 'dist/main-check.cjs', metafile: true, plugins: [splitHeavy] });
+    expect(Object.keys(metafile.inputs).filter((path) => HEAVY.test(path))).toEqual([]);
+    expect(Object.keys(metafile.inputs).some((path) => path.includes('src/verbs/enable.ts'))).toBe(false);
   });
 
   it.each([['--help'], ['version'], ['version', '-o', 'yaml'], ['completion', 'bash'], ['__complete', 'enable', '']])(
