@@ -53,7 +53,9 @@ export class Api {
             Authorization: `Bearer ${this.token}`,
             Accept: 'application/json',
             'User-Agent': this.userAgent,
-            ...(payload === undefined ? {} : { 'Content-Type': options.contentType ?? 'application/json' }),
+            // An explicit length, not chunked: Go's server answered 400 to requests that
+            // followed a chunked DELETE body on a kept-alive connection.
+            ...(payload === undefined ? {} : { 'Content-Type': options.contentType ?? 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) }),
           },
           timeout: options.timeoutMs ?? 30_000,
         },
