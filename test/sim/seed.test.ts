@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { apiClient, reset, type Api } from './sim.ts';
 import { pollUntil } from './lib/settle.ts';
 
@@ -15,13 +16,21 @@ afterAll(async () => {
 const isReady = (object: any) => object.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True');
 
 describe('the seeded Kapsule cluster', () => {
-  test('has 9 Ready nodes over 3 zones and 2 pools, labelled and sized as Kapsule nodes', async () => {
+  test('is the one the global setup describes, through inject() and the environment', () => {
+    const sim = inject('sim');
+    expect(existsSync(sim.kubeconfig)).toBe(true);
+    expect(process.env.KAPSULE_HA_SIM_KUBECONFIG).toBe(sim.kubeconfig);
+    expect(sim.adminToken).not.toBe('');
+  });
+
+  test('has Ready nodes over 3 zones and 2 pools (9 by default), labelled and sized as Kapsule nodes', async () => {
+    const { nodesPerZone } = inject('sim');
     const nodes = await api.list('/api/v1/nodes');
-    expect(nodes).toHaveLength(9);
+    expect(nodes).toHaveLength(3 * (nodesPerZone.default + nodesPerZone.autoscaled));
     expect(nodes.every(isReady)).toBe(true);
     const count = (key: string) => Object.groupBy(nodes, (node: any) => node.metadata.labels[key]);
     expect(Object.keys(count('topology.kubernetes.io/zone')).sort()).toEqual(['fr-par-1', 'fr-par-2', 'fr-par-3']);
-    expect(Object.fromEntries(Object.entries(count('k8s.scaleway.com/pool-name')).map(([pool, list]) => [pool, list?.length]))).toEqual({ default: 3, autoscaled: 6 });
+    expect(Object.fromEntries(Object.entries(count('k8s.scaleway.com/pool-name')).map(([pool, list]) => [pool, list?.length]))).toEqual({ default: 3 * nodesPerZone.default, autoscaled: 3 * nodesPerZone.autoscaled });
     for (const node of nodes) {
       expect(node.metadata.name).toMatch(/^scw-kapsule-sim-(default|autoscaled)-[0-9a-f]{32}$/);
       expect(node.metadata.labels).toMatchObject({

@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import { Api } from './lib/api.ts';
 import { readAuditFile, waitForAuditEvents, type AuditEvent } from './lib/audit.ts';
 import { deleteExtras, saveBaseline } from './lib/cleanup.ts';
+import { componentNames } from './lib/components.ts';
 import { server } from './lib/config-files.ts';
 import { checkPortsFree, ensureBinaries, prepareStateDir, startControlPlane } from './lib/control-plane.ts';
 import { runKubectl, type KubectlResult } from './lib/kubectl.ts';
@@ -47,8 +48,6 @@ export interface SimInfo {
   nodesPerZone: NodesPerZone;
   zones: string[];
 }
-
-const componentNames = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'];
 
 /** Paths, contexts and tokens of the running simulator (tokens are empty when none runs). */
 export function info(stateDir?: string): SimInfo {

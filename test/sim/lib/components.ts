@@ -8,7 +8,11 @@ import { cluster, ports, type Layout } from './layout.ts';
 import { pkiFiles } from './pki.ts';
 import type { ProcessSpec } from './processes.ts';
 
+/** Every process of a running simulator, in start-up order. */
+export const componentNames = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
+
 export interface Component extends ProcessSpec {
+  name: (typeof componentNames)[number];
   /** Resolves true once the component answers its health endpoint. */
   ready: () => Promise<boolean>;
   timeoutMs: number;
