@@ -133,7 +133,7 @@ export async function down(stateDir?: string): Promise<void> {
  */
 export async function reset(stateDir?: string): Promise<void> {
   const l = layout(stateDir);
-  const state = requireState(l);
+  const state = await requireRunning(l);
   const api = adminApi(l);
   try {
     const seed = seedObjects();
@@ -153,7 +153,7 @@ export async function reset(stateDir?: string): Promise<void> {
  */
 export async function upgrade(stateDir?: string): Promise<void> {
   const l = layout(stateDir);
-  const state = requireState(l);
+  const state = await requireRunning(l);
   const result = await runKubectl(l.binDir, l.kubeconfig, ['apply', '-f', '-'], { context: 'admin', input: upgradeManifests(seedObjects()) });
   if (result.code !== 0) throw new Error(`the simulated upgrade's kubectl apply failed: ${result.stderr.trim()}`);
   const api = adminApi(l);
@@ -170,7 +170,7 @@ export async function upgrade(stateDir?: string): Promise<void> {
  */
 export async function scaleNodes(nodesPerZone: NodesPerZone, stateDir?: string): Promise<void> {
   const l = layout(stateDir);
-  const state = requireState(l);
+  const state = await requireRunning(l);
   const api = adminApi(l);
   try {
     const nodes = desiredNodes(nodesPerZone, state.zones);
@@ -228,6 +228,11 @@ export async function createTestNamespace(prefix: string, stateDir?: string): Pr
 
 function adminApi(l: Layout): Api {
   return apiClient({ stateDir: l.stateDir });
+}
+
+async function requireRunning(l: Layout): Promise<SimState> {
+  if (!(await isRunning(l.stateDir))) throw new Error(`no simulator runs from ${l.stateDir}: start it with npm run sim:up`);
+  return requireState(l);
 }
 
 function requireState(l: Layout): SimState {
