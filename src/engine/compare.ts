@@ -1,4 +1,4 @@
-import { compare as jsonCompare, deepClone, escapePathComponent, type Operation } from 'fast-json-patch';
+import { compare as jsonCompare, deepClone, escapePathComponent, type Operation } from './json-patch.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { DesiredObject } from './types.ts';
 

@@ -1,4 +1,4 @@
-import { deepClone } from 'fast-json-patch';
+import { deepClone } from '../engine/json-patch.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { COPY_OF_ANNOTATION, INSTANCE_LABEL, KAPSULE_LABELS, MANAGED_BY, MANAGED_BY_LABEL } from './labels.ts';
 

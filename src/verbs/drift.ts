@@ -1,7 +1,7 @@
 // check-drift's model: the enable plan, read as findings. A copy that differs from what
 // enable would make of its original has drifted; the plan's patch says exactly where.
-import type { Operation } from 'fast-json-patch';
-import { getValueByPointer } from 'fast-json-patch';
+import type { Operation } from '../engine/json-patch.ts';
+import { getValueByPointer } from '../engine/json-patch.ts';
 import type { Snapshot } from '../engine/read.ts';
 import type { ComponentPlan, WriteStep } from '../engine/types.ts';
 import { writesOf } from '../engine/types.ts';

@@ -1,4 +1,4 @@
-import { deepClone } from 'fast-json-patch';
+import { deepClone } from '../engine/json-patch.ts';
 import type { KubeObject } from '../kube/types.ts';
 
 /** What `kubectl diff` leaves out of both sides: status and the server's bookkeeping. */

@@ -1,6 +1,6 @@
 // Applies a plan's writes to a FakeCluster the way the API server would store them,
 // so pure tests can check that a second plan converges to no writes.
-import { applyPatch, deepClone } from 'fast-json-patch';
+import { applyPatch, deepClone } from '../../src/engine/json-patch.ts';
 import type { ComponentPlan } from '../../src/engine/types.ts';
 import { writesOf } from '../../src/engine/types.ts';
 import { refKey } from '../../src/engine/plan.ts';
