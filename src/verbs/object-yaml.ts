@@ -10,8 +10,9 @@ export function forDisplay(object: KubeObject | undefined): KubeObject | undefin
   return copy;
 }
 
+/** Keys sorted, so that both sides of a diff line up whatever order built them. */
 export async function toYaml(object: unknown): Promise<string> {
   if (object === undefined) return '';
   const { stringify } = await import('yaml');
-  return stringify(object, { lineWidth: 0 });
+  return stringify(object, { lineWidth: 0, sortMapEntries: true });
 }
