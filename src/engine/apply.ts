@@ -16,6 +16,7 @@ export interface ApplyOptions {
   /** Epoch milliseconds after which a wait gives up (exit 124). */
   deadline: number;
   onEvent: (event: ApplyEvent) => void;
+  /** Longest pause between two looks at a wait condition (default 1s). */
   pollMs?: number;
   signal?: AbortSignal;
 }
@@ -71,6 +72,8 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 async function waitUntil(kube: KubeClient, waitFor: WaitFor, options: ApplyOptions): Promise<void> {
   const started = Date.now();
   let lastDetail = '';
+  // Controllers usually react within a few hundred milliseconds: look soon, then less often.
+  let pause = 150;
   for (;;) {
     const check = await checkWait(kube, waitFor);
     if (check.done) {
@@ -85,7 +88,8 @@ async function waitUntil(kube: KubeClient, waitFor: WaitFor, options: ApplyOptio
           `so the original still serves. Re-run to continue.`,
       );
     }
-    await sleep(Math.min(options.pollMs ?? 1000, Math.max(0, options.deadline - Date.now())), options.signal);
+    await sleep(Math.min(pause, Math.max(0, options.deadline - Date.now())), options.signal);
+    pause = Math.min(pause * 2, options.pollMs ?? 1000);
   }
 }
 

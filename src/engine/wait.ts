@@ -24,6 +24,13 @@ const isReadyPod = (pod: KubeObject): boolean =>
   !pod.metadata.deletionTimestamp &&
   ((pod.status as PodStatus | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
+/** A Deployment's pods belong to its ReplicaSets, named <deployment>-<pod-template-hash>. */
+function ownedBy(pod: KubeObject, deployment: string): boolean {
+  const hash = pod.metadata.labels?.['pod-template-hash'];
+  const owners = (pod.metadata.ownerReferences ?? []) as { kind: string; name: string }[];
+  return hash !== undefined && owners.some((owner) => owner.kind === 'ReplicaSet' && owner.name === `${deployment}-${hash}`);
+}
+
 /** Rolled out: every desired replica updated and available, as `kubectl rollout status` judges. */
 function rolloutGap(deployment: KubeObject): string | undefined {
   const spec = deployment.spec as DeploymentSpec;
@@ -52,7 +59,10 @@ export async function checkWait(kube: KubeClient, waitFor: WaitFor): Promise<Wai
       labelSelector: `kubernetes.io/service-name=${waitFor.service.name}`,
     }),
   ]);
-  const readyPods = pods.filter(isReadyPod).map((pod) => pod.metadata.name);
+  // Only this Deployment's own pods: an original's selector also matches its copy's pods.
+  const readyPods = pods
+    .filter((pod) => ownedBy(pod, deployment.metadata.name) && isReadyPod(pod))
+    .map((pod) => pod.metadata.name);
   const endpoints = new Set(
     slices.flatMap((slice) =>
       ((slice.endpoints ?? []) as { targetRef?: { name?: string }; conditions?: { ready?: boolean } }[])
