@@ -22,7 +22,7 @@ export interface SeaInput {
    * build and CPU architecture, so a cross build (e.g. arm64 from amd64) must go without.
    */
   useCodeCache: boolean;
-  /** Strip debug symbols from the copied runtime (the pinned one ships them: ~25 MB). */
+  /** Strip symbols from the copied runtime (it ships them: ~18 MB); .dynsym stays for addons. */
   strip: boolean;
 }
 
@@ -47,13 +47,17 @@ export async function makeSea(input: SeaInput): Promise<void> {
 }
 
 function stripBinary(file: string): void {
-  // A foreign-arch ELF needs a matching strip; GNU strip handles both amd64 and arm64
-  // only when built with multiarch, so a failure just keeps the symbols.
-  try {
-    execFileSync('strip', ['--strip-debug', file], { stdio: 'ignore' });
-  } catch {
-    process.stderr.write(`[build] strip not possible for ${file}; keeping debug symbols\n`);
+  // GNU strip knows only the host's architecture unless built for more; a cross strip or
+  // llvm-strip handles a foreign one. Without any, the symbols stay (a bigger file, no harm).
+  for (const tool of ['strip', 'aarch64-linux-gnu-strip', 'llvm-strip']) {
+    try {
+      execFileSync(tool, ['--strip-all', file], { stdio: 'ignore' });
+      return;
+    } catch {
+      // try the next tool
+    }
   }
+  process.stderr.write(`[build] no strip tool for ${file}; keeping its symbols\n`);
 }
 
 function assertRealBinary(file: string): void {
