@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { delimiter } from 'node:path';
 import { cli } from '../../cli/run.ts';
-import { fakeServer, type FakeServer } from './fake-server.ts';
+import { blackhole, fakeServer, type FakeServer } from './fake-server.ts';
 import { writeKubeconfig } from './kubeconfig-files.ts';
 
 // Two "clusters" that answer /version with their own name, so that the CLI's output
@@ -81,5 +81,22 @@ describe('choosing the cluster from kubeconfig files', () => {
     const result = await cli(['version', '--server', '--kubeconfig', unreachable, '--request-timeout', '5s']);
     expect(result.code).toBe(3);
     expect(result.stderr).toBe('error: cannot connect to the Kubernetes API server at http://127.0.0.1:9: connection refused (is the cluster running, is the context right?)\n');
+  });
+
+  it('a server that accepts but never answers gives up at --request-timeout, exit 3', async () => {
+    const hung = await blackhole();
+    try {
+      const kubeconfig = writeKubeconfig({
+        currentContext: 'hung',
+        clusters: [{ name: 'hung', server: hung.url }],
+        contexts: [{ name: 'hung', cluster: 'hung', user: 'u' }],
+        users: [{ name: 'u', token: 't' }],
+      });
+      const result = await cli(['version', '--server', '--kubeconfig', kubeconfig, '--request-timeout', '500ms']);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toBe(`error: the Kubernetes API server at ${hung.url} did not answer within 500ms (--request-timeout)\n`);
+    } finally {
+      await hung.close();
+    }
   });
 });
