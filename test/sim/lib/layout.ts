@@ -6,14 +6,17 @@ export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
 export const versions = { kubernetes: 'v1.35.4', etcd: '3.6.16', kwok: 'v0.8.0' } as const;
 
+/** $KAPSULE_HA_SIM_PORT_OFFSET shifts every port: with its own $KAPSULE_HA_SIM_DIR, a second simulator runs beside the first. */
+const portOffset = Number(process.env.KAPSULE_HA_SIM_PORT_OFFSET ?? 0) || 0;
+
 /** Non-default ports on 127.0.0.1, so that a real cluster's tools on this machine do not clash. */
 export const ports = {
-  etcdClient: 12379,
-  etcdPeer: 12380,
-  apiserver: 16443,
-  controllerManager: 17257,
-  scheduler: 17259,
-  kwok: 17247,
+  etcdClient: 12379 + portOffset,
+  etcdPeer: 12380 + portOffset,
+  apiserver: 16443 + portOffset,
+  controllerManager: 17257 + portOffset,
+  scheduler: 17259 + portOffset,
+  kwok: 17247 + portOffset,
 } as const;
 
 /** The Kapsule cluster being simulated: names, networks and its region. */
