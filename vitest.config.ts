@@ -14,7 +14,7 @@ export default defineConfig({
       {
         test: {
           name: 'sim',
-          include: ['test/sim/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: ['test/sim/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/robustness/**/*.test.ts'],
           globalSetup: ['test/sim/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 180_000,

@@ -1,0 +1,128 @@
+// A fault-injecting TLS proxy in front of the simulator's API server (test code only):
+// seeded and reproducible, it answers a share of requests (or the N-th ones) with a 5xx,
+// a 429 with Retry-After, a connection reset (before or after the request reached the
+// server) or a delay. The API server still decides everything it is asked.
+import { createServer, request, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Fault = '503' | '500-after' | '429' | 'reset-before' | 'reset-after' | 'delay';
+export const ALL_FAULTS: readonly Fault[] = ['503', '500-after', '429', 'reset-before', 'reset-after', 'delay'];
+
+export interface FaultPlan {
+  seed: number;
+  /** Share of requests faulted at random, 0..1. */
+  share?: number;
+  /** 1-based request numbers to fault, whatever `share` says. */
+  nth?: number[];
+  faults?: readonly Fault[];
+  delayMs?: number;
+  /** Watches stream for long; faulting them only makes the test slow. */
+  spareWatches?: boolean;
+}
+
+export interface FaultProxy {
+  url: string;
+  requests: number;
+  injected: Record<Fault, number>;
+  stop(): Promise<void>;
+}
+
+/** mulberry32: small, fast and the same sequence for the same seed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const status = (code: number, reason: string) =>
+  JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message: `injected ${code} by the fault proxy` });
+
+export async function startFaultProxy(
+  tls: { cert: Buffer; key: Buffer; ca: Buffer },
+  upstream: URL,
+  plan: FaultPlan,
+): Promise<FaultProxy> {
+  const next = random(plan.seed);
+  const faults = plan.faults ?? ALL_FAULTS;
+  const injected = Object.fromEntries(ALL_FAULTS.map((fault) => [fault, 0])) as Record<Fault, number>;
+  let requests = 0;
+
+  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer, after?: (res: ServerResponse) => void) => {
+    const upstreamRequest = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, ca: tls.ca },
+      (upstreamResponse) => {
+        if (after) {
+          upstreamResponse.resume();
+          upstreamResponse.on('end', () => after(res));
+          return;
+        }
+        res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+        upstreamResponse.pipe(res);
+      },
+    );
+    upstreamRequest.on('error', () => res.destroy());
+    res.on('close', () => upstreamRequest.destroy());
+    upstreamRequest.end(body);
+  };
+
+  const chooseFault = (index: number, isWatch: boolean): Fault | undefined => {
+    const roll = next();
+    const pick = faults[Math.floor(next() * faults.length)]!;
+    if (isWatch && plan.spareWatches !== false) return undefined;
+    if (plan.nth?.includes(index)) return pick;
+    return roll < (plan.share ?? 0) ? pick : undefined;
+  };
+
+  const server: Server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+    const index = ++requests;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const fault = chooseFault(index, /[?&]watch=(1|true)/.test(req.url ?? ''));
+      if (fault) injected[fault]++;
+      switch (fault) {
+        case undefined:
+          return forward(req, res, body);
+        case '503':
+          res.writeHead(503, { 'Content-Type': 'application/json' });
+          return res.end(status(503, 'ServiceUnavailable'));
+        case '429':
+          res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '1' });
+          return res.end(status(429, 'TooManyRequests'));
+        case 'reset-before':
+          return req.socket.destroy();
+        case '500-after':
+          return forward(req, res, body, (response) => {
+            response.writeHead(500, { 'Content-Type': 'application/json' });
+            response.end(status(500, 'InternalError'));
+          });
+        case 'reset-after':
+          return forward(req, res, body, (response) => response.socket?.destroy());
+        case 'delay':
+          return void setTimeout(() => forward(req, res, body), plan.delayMs ?? 300);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const proxy: FaultProxy = {
+    url: `https://127.0.0.1:${port}`,
+    get requests() {
+      return requests;
+    },
+    injected,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  return proxy;
+}
