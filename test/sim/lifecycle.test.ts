@@ -1,7 +1,8 @@
 // sim:upgrade and sim:reset do what the tests and the demo rely on.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { apiClient, kubectl, reset, upgrade, upgradedImages, type Api } from './sim.ts';
-import { seedObjects } from './lib/seed.ts';
+import { stringify } from 'yaml';
+import { apiClient, createTestNamespace, kubectl, reset, upgrade, upgradedImages, type Api } from './sim.ts';
+import { lastAppliedAnnotation, seedObjects, withLastApplied } from './lib/seed.ts';
 
 let api: Api;
 beforeAll(async () => {
@@ -20,6 +21,22 @@ const images = async (): Promise<Record<string, string>> => {
 const corefile = async () => (await api.get('/api/v1/namespaces/kube-system/configmaps/coredns')).body.data.Corefile as string;
 const scale = (name: string, replicas: number) =>
   api.request('PATCH', `/apis/apps/v1/namespaces/kube-system/deployments/${name}/scale`, { body: { spec: { replicas } }, contentType: 'application/merge-patch+json' });
+
+describe('the seed', () => {
+  test('carries, byte for byte, the last-applied annotation kubectl apply writes (the upgrade three-way merges on it)', async () => {
+    const namespace = await createTestNamespace('last-applied');
+    const copies = seedObjects()
+      .filter((o) => o.metadata.namespace === 'kube-system' && o.kind !== 'Service')
+      .map((o) => ({ ...o, metadata: { ...o.metadata, namespace } }));
+    const applied = await kubectl(['apply', '-f', '-', '-o', 'json'], { input: copies.map((o) => stringify(o)).join('---\n') });
+    expect(applied.stderr).toBe('');
+    const live: any[] = JSON.parse(applied.stdout).items;
+    expect(live).toHaveLength(copies.length);
+    for (const [index, copy] of copies.entries()) {
+      expect(live[index].metadata.annotations[lastAppliedAnnotation]).toBe(withLastApplied(copy).metadata.annotations[lastAppliedAnnotation]);
+    }
+  });
+});
 
 describe('the simulated Kapsule upgrade', () => {
   test('bumps the originals images, changes the Corefile cache line and puts replicas back to 1', async () => {
