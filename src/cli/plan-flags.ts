@@ -14,13 +14,13 @@ export const COMPONENTS_POSITIONAL = {
 
 export function addPlanFlags(parser: Argv): Argv {
   return parser
-    .option('replicas', { type: 'string', default: '3', describe: 'cilium-operator replicas' })
+    .option('replicas', { type: 'string', describe: 'cilium-operator replicas (default: as last enabled, else 3)' })
     .option('pools', { type: 'string', describe: 'Pin the HA copies to these node pools (comma-separated); "" removes the pinning' })
     .option('unpin', { type: 'boolean', default: false, describe: 'Remove the pool pinning (same as --pools "")' })
-    .option('cores-per-replica', { type: 'string', default: '256', describe: 'coredns autoscaler: one replica per this many cores' })
-    .option('nodes-per-replica', { type: 'string', default: '16', describe: 'coredns autoscaler: one replica per this many nodes' })
-    .option('min-replicas', { type: 'string', describe: 'coredns autoscaler minimum (default: number of zones, up to 3)' })
-    .option('max-replicas', { type: 'string', describe: 'coredns autoscaler maximum' })
+    .option('cores-per-replica', { type: 'string', describe: 'coredns autoscaler: one replica per this many cores (default: as last enabled, else 256)' })
+    .option('nodes-per-replica', { type: 'string', describe: 'coredns autoscaler: one replica per this many nodes (default: as last enabled, else 16)' })
+    .option('min-replicas', { type: 'string', describe: 'coredns autoscaler minimum (default: as last enabled, else the number of zones, up to 3)' })
+    .option('max-replicas', { type: 'string', describe: 'coredns autoscaler maximum (default: as last enabled, else none)' })
     .option('force', { type: 'boolean', default: false, describe: 'Go on when the cluster does not look like Kapsule or has too few nodes' });
 }
 
@@ -40,10 +40,10 @@ export function planOptionsFrom(argv: ParsedArgs, global: GlobalOptions, compone
   return {
     ...global,
     components: parseComponents(argv.components, components),
-    replicas: parseCount('replicas', lastValue(argv.replicas), 1),
+    replicas: optionalCount(argv, 'replicas'),
     pools: parsePools(lastValue(argv.pools), argv.unpin === true),
-    coresPerReplica: parsePositiveNumber('cores-per-replica', lastValue(argv['cores-per-replica'])),
-    nodesPerReplica: parsePositiveNumber('nodes-per-replica', lastValue(argv['nodes-per-replica'])),
+    coresPerReplica: optionalPositive(argv, 'cores-per-replica'),
+    nodesPerReplica: optionalPositive(argv, 'nodes-per-replica'),
     minReplicas,
     maxReplicas,
     force: argv.force === true,
@@ -59,6 +59,11 @@ export function writeOptionsFrom(argv: ParsedArgs): WriteCommandOptions {
     dryRun: parseChoice('dry-run', dryRun === '' ? 'client' : dryRun, DRY_RUN_MODES),
     timeoutMs: parseDuration('timeout', lastValue(argv.timeout)),
   };
+}
+
+function optionalPositive(argv: ParsedArgs, flag: string): number | undefined {
+  const value = lastValue(argv[flag]);
+  return value === undefined ? undefined : parsePositiveNumber(flag, value);
 }
 
 function optionalCount(argv: ParsedArgs, flag: string): number | undefined {

@@ -38,16 +38,20 @@ export interface ComponentSelection {
   components: Component[];
 }
 
-/** What `enable` converges to; shared with `diff`. */
+/**
+ * What `enable` converges to; shared with `diff`. An option left out keeps what the last
+ * enable set (read back from the cluster), else its default: re-running `enable` after an
+ * upgrade repairs drift without undoing earlier choices.
+ */
 export interface PlanOptions extends GlobalOptions, ComponentSelection {
-  /** cilium-operator replicas, default 3. */
-  replicas: number;
+  /** cilium-operator replicas; default 3. */
+  replicas: number | undefined;
   /** --pools a,b: pin to these pools; [] (--pools "" or --unpin): remove pinning; undefined: leave as is. */
   pools: string[] | undefined;
-  /** Autoscaler parameters (coredns), defaults 256 and 16. */
-  coresPerReplica: number;
-  nodesPerReplica: number;
-  /** undefined: the number of zones, up to 3. */
+  /** Autoscaler parameters (coredns); defaults 256 and 16. */
+  coresPerReplica: number | undefined;
+  nodesPerReplica: number | undefined;
+  /** default: the number of zones, up to 3. */
   minReplicas: number | undefined;
   maxReplicas: number | undefined;
   /** Go on past the Kapsule check and the node-count check for cilium-operator. */

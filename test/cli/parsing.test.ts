@@ -21,10 +21,11 @@ describe('flag parsing', () => {
       color: 'auto',
       output: 'text',
       components: ['coredns'],
-      replicas: 3,
+      // Left out: keep what the last enable set, else the recipe's default.
+      replicas: undefined,
       pools: undefined,
-      coresPerReplica: 256,
-      nodesPerReplica: 16,
+      coresPerReplica: undefined,
+      nodesPerReplica: undefined,
       minReplicas: undefined,
       maxReplicas: undefined,
       force: false,
@@ -71,7 +72,7 @@ describe('flag parsing', () => {
       force: true,
       yes: true,
     });
-    expect(optionsOf(['diff', 'coredns', '--pools', 'default', '--disable'])).toMatchObject({ pools: ['default'], disable: true, replicas: 3 });
+    expect(optionsOf(['diff', 'coredns', '--pools', 'default', '--disable'])).toMatchObject({ pools: ['default'], disable: true, replicas: undefined });
   });
 
   it('durations accept the kubectl forms, and 0 means no limit', () => {

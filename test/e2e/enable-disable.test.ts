@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { auditOffset, kubeSystem, plugin, pluginRequests, sim, watchEndpoints } from './plugin.ts';
 
 const readyPods = async (selector: string) =>
-  ((await kubeSystem('pods', '-l', selector)).items as any[]).filter(
+  (((await kubeSystem('pods', '-l', selector))?.items ?? []) as any[]).filter(
     (pod) => !pod.metadata.deletionTimestamp && pod.status.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'),
   );
 
@@ -83,7 +83,10 @@ describe('enable all, then disable all, on the simulated Kapsule cluster', () =>
   });
 
   it('evicting every HA pod of one zone leaves DNS and metrics with Ready pods, the PDBs refusing what would go too far', async () => {
-    const nodes = JSON.parse((await sim.kubectl(['get', 'nodes', '-l', 'topology.kubernetes.io/zone=fr-par-1', '-o', 'json'])).stdout).items as any[];
+    // The zone of a metrics-server-ha pod (2 replicas over 3 zones); coredns-ha has one in every zone.
+    const [metricsPod] = await readyPods('kapsule-ha/instance=metrics-server-ha');
+    const zone = (await zonesOf([metricsPod]))[0]!;
+    const nodes = JSON.parse((await sim.kubectl(['get', 'nodes', '-l', `topology.kubernetes.io/zone=${zone}`, '-o', 'json'])).stdout).items as any[];
     const zoneNodes = new Set(nodes.map((n) => n.metadata.name));
     for (const selector of ['kapsule-ha/instance=coredns-ha', 'kapsule-ha/instance=metrics-server-ha']) {
       const inZone = (await readyPods(selector)).filter((pod) => zoneNodes.has(pod.spec.nodeName));
@@ -157,6 +160,18 @@ describe('pool pinning and refusals', () => {
     const autoscaler = await kubeSystem('deployment', 'kube-dns-autoscaler');
     expect(autoscaler.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0])
       .toEqual({ key: 'k8s.scaleway.com/pool-name', operator: 'In', values: ['default'] });
+  });
+
+  it('options given once stick: a later plain enable keeps them instead of resetting to defaults', async () => {
+    const tuned = await plugin(['enable', 'coredns', 'cilium-operator', '--cores-per-replica', '128', '--replicas', '4', '--yes']);
+    expect(tuned.code, tuned.stderr).toBe(0);
+    const offset = auditOffset();
+    const again = await plugin(['enable', 'coredns', 'cilium-operator', '--yes']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(pluginRequests(offset).writes).toBe(0);
+    expect(JSON.parse((await kubeSystem('configmap', 'kube-dns-autoscaler')).data.linear).coresPerReplica).toBe(128);
+    expect((await kubeSystem('deployment', 'cilium-operator')).spec.replicas).toBe(4);
+    expect((await kubeSystem('deployment', 'coredns-ha')).spec.template.spec.affinity.nodeAffinity).toBeDefined();
   });
 
   it('an unknown pool is refused with one clear line and no write', async () => {
