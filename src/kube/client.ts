@@ -4,6 +4,7 @@ import { apiErrorFrom, connectionErrorFrom, type RequestDescription } from './er
 import { collectionPath, objectPath, resourceInfo, resourceName } from './resources.ts';
 import { DEFAULT_RETRY, retryDelayMs, shouldRetryError, shouldRetryStatus, sleep, type RetryPolicy, type Safety } from './retry.ts';
 import { formatMs, TIMEOUT_CODE, type Transport, type TransportResponse } from './transport.ts';
+import { watchCollection } from './watch.ts';
 import { InterruptedError } from '../cli/errors.ts';
 import type { Logger } from '../cli/io.ts';
 import type { AccessCheck, KubeClient, KubeObject, ListOptions, ObjectRef, PatchType, WatchEvent, WriteOptions } from './types.ts';
@@ -138,34 +139,14 @@ export class RestKubeClient implements KubeClient {
     );
   }
 
-  async watch(
+  watch(
     apiVersion: string,
     kind: string,
     options: ListOptions & { resourceVersion?: string },
     onEvent: (event: WatchEvent) => void,
     signal: AbortSignal,
   ): Promise<void> {
-    const path = collectionPath(apiVersion, kind, options.namespace);
-    const query = toQuery({ watch: '1', allowWatchBookmarks: 'true', labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, resourceVersion: options.resourceVersion });
-    const request = { server: this.settings.transport.server, verb: 'watch', resource: resourceName(apiVersion, kind), namespace: options.namespace };
-    let pending = '';
-    const deliver = (chunk: string) => {
-      pending += chunk;
-      let newline: number;
-      while ((newline = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, newline).trim();
-        pending = pending.slice(newline + 1);
-        if (line) onEvent(parseWatchEvent(line, apiVersion, kind));
-      }
-    };
-    try {
-      const response = await this.settings.transport.request({ method: 'GET', path: `${path}${query}`, headers: { Accept: 'application/json' }, signal }, deliver);
-      if (response.status !== 200) throw apiErrorFrom(response.status, response.body, request);
-    } catch (error) {
-      if (signal.aborted) return;
-      if ((error as { status?: number }).status !== undefined) throw error;
-      throw connectionErrorFrom(error as NodeJS.ErrnoException, request.server);
-    }
+    return watchCollection(this.settings.transport, { apiVersion, kind, options }, onEvent, signal);
   }
 
   async serverVersion(): Promise<{ gitVersion: string }> {
@@ -253,12 +234,6 @@ function guardsResourceVersion(patch: unknown): boolean {
 function toQuery(query: Record<string, string | undefined>): string {
   const entries = Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '');
   return entries.length === 0 ? '' : `?${new URLSearchParams(entries).toString()}`;
-}
-
-function parseWatchEvent(line: string, apiVersion: string, kind: string): WatchEvent {
-  const event = JSON.parse(line) as WatchEvent;
-  if (event.type !== 'ERROR') event.object = { ...event.object, apiVersion, kind };
-  return event;
 }
 
 function truncate(text: string): string {
