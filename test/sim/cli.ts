@@ -1,8 +1,8 @@
-// npm run sim:up | sim:down | sim:reset | sim:upgrade
+// npm run sim:up | sim:down | sim:reset | sim:upgrade (and `node test/sim/cli.ts scale`)
 import path from 'node:path';
-import { down, info, reset, up, upgrade, type SimOptions } from './sim.ts';
+import { down, info, reset, scaleNodes, up, upgrade, type SimOptions } from './sim.ts';
 
-const usage = 'usage: node test/sim/cli.ts up [--nodes-per-zone=DEFAULT,AUTOSCALED] | down | reset | upgrade';
+const usage = 'usage: node test/sim/cli.ts up [--nodes-per-zone=DEFAULT,AUTOSCALED] | down | reset | upgrade | scale --nodes-per-zone=DEFAULT,AUTOSCALED';
 
 async function main(argv: string[]): Promise<void> {
   const [operation, ...flags] = argv;
@@ -39,6 +39,13 @@ async function main(argv: string[]): Promise<void> {
       await upgrade();
       process.stdout.write(`Kapsule upgrade simulated in ${took()}: new images on coredns, metrics-server, cilium-operator; Corefile cache 30 → 60; replicas 1.\n`);
       return;
+    case 'scale': {
+      const { nodesPerZone } = upOptions(flags);
+      if (!nodesPerZone) throw new Error(usage);
+      await scaleNodes(nodesPerZone);
+      process.stdout.write(`Nodes scaled to ${nodesPerZone.default} default + ${nodesPerZone.autoscaled} autoscaled per zone in ${took()} (reset goes back to the shape up was given).\n`);
+      return;
+    }
     default:
       throw new Error(usage);
   }
