@@ -16,8 +16,17 @@ export function addGlobalFlags<T>(parser: Argv<T>): Argv<T> {
     .option('namespace', { alias: 'n', type: 'string', default: 'kube-system', describe: 'Namespace of the components', global: true })
     .option('request-timeout', { type: 'string', default: '0', describe: 'Time limit of one API request, retries included (e.g. 30s; 0 = none)', global: true })
     .option('v', { alias: 'verbosity', type: 'number', default: 0, requiresArg: true, describe: 'Log level: 1 stack traces, 6 requests, 8 bodies', global: true })
-    .option('color', { type: 'string', default: 'auto', describe: 'Colour output: auto, always or never (NO_COLOR honoured)', global: true })
-    .group(['kubeconfig', 'context', 'cluster', 'user', 'namespace', 'request-timeout', 'v', 'color', 'help'], 'Global flags:');
+    .option('color', { type: 'string', default: 'auto', describe: 'Colour output: auto, always or never (NO_COLOR honoured)', global: true });
+}
+
+export const GLOBAL_FLAGS = ['kubeconfig', 'context', 'cluster', 'user', 'namespace', 'request-timeout', 'v', 'color', 'help'];
+
+/** Help lists a verb's own flags first, then the global ones (yargs prints groups in order). */
+export function groupFlags(parser: Argv): Argv {
+  const options = (parser as unknown as { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> } }).getOptions();
+  const aliases = new Set(Object.values(options.alias).flat());
+  const own = Object.keys(options.key).filter((name) => !GLOBAL_FLAGS.includes(name) && !aliases.has(name) && name !== 'version' && name !== 'components' && name !== 'shell');
+  return (own.length > 0 ? parser.group(own, 'Flags:') : parser).group(GLOBAL_FLAGS, 'Global flags:');
 }
 
 /** -o for verbs that print data. */

@@ -2,7 +2,7 @@
 // Its output is captured and returned, its failures become UsageError.
 import yargs, { type Argv } from 'yargs';
 import { UsageError } from './errors.ts';
-import { addGlobalFlags, type ParsedArgs } from './global-flags.ts';
+import { addGlobalFlags, groupFlags, type ParsedArgs } from './global-flags.ts';
 import { VERBS, verbName } from './verbs.ts';
 import type { VerbCommand } from './command.ts';
 
@@ -32,12 +32,12 @@ export function parseInvocation(args: string[], scriptName: string, columns: num
       throw new UsageError(oneLine(message ?? error?.message));
     });
   for (const command of VERBS) {
-    parser.command(command.usage, command.describe, (sub) => command.builder(sub), (argv) => {
+    parser.command(command.usage, command.describe, (sub) => groupFlags(command.builder(sub)), (argv) => {
       selected = { command, argv: argv as ParsedArgs };
     });
   }
   // No verb at all.
-  parser.command('$0', false, (sub) => sub, () => {
+  parser.command('$0', false, (sub) => groupFlags(sub), () => {
     throw new UsageError(`name a verb: ${VERBS.map(verbName).join(', ')} (see '${scriptName} --help')`);
   });
 
