@@ -7,6 +7,7 @@ import { requireAccess } from './permissions.ts';
 import { kubectlName, pastTense, planData, planText } from './plan-render.ts';
 import { planComponents, settingsFrom, type Direction } from './planning.ts';
 import { printData } from './print.ts';
+import { Progress } from './progress.ts';
 
 type ConvergeOptions = (EnableOptions | DisableOptions) & Partial<EnableOptions>;
 
@@ -22,7 +23,7 @@ async function confirm(plans: ComponentPlan[], options: ConvergeOptions, deps: V
   return /^(y|yes)$/i.test(answer?.trim() ?? '');
 }
 
-function reporter(deps: VerbDeps, structured: boolean): (event: ApplyEvent) => void {
+function reporter(deps: VerbDeps, structured: boolean, progress: Progress): (event: ApplyEvent) => void {
   // With -o json|yaml stdout carries the plan only; the kubectl-style lines move to stderr.
   const say = structured ? deps.io.err : deps.io.out;
   return (event) => {
@@ -31,10 +32,10 @@ function reporter(deps: VerbDeps, structured: boolean): (event: ApplyEvent) => v
         say(`${kubectlName(event.step.ref)} ${pastTense(event.step.action)}${event.dryRun ? ' (server dry run)' : ''}\n`);
         break;
       case 'waiting':
-        deps.io.err(`waiting for ${event.waitFor.description}: ${event.detail}\n`);
+        progress.update(`waiting for ${event.waitFor.description}: ${event.detail}`);
         break;
       case 'waited':
-        deps.io.err(`${event.waitFor.description} (${event.seconds.toFixed(1)}s)\n`);
+        progress.done(`${event.waitFor.description} (${event.seconds.toFixed(1)}s)`);
         break;
       case 'replanned':
         deps.io.err(`${kubectlName(event.step.ref)} changed since it was read; planning it again\n`);
@@ -63,15 +64,20 @@ export async function converge(direction: Direction, options: ConvergeOptions, d
       return 0;
     }
   }
-  const report = reporter(deps, structured);
+  const progress = new Progress(deps.io);
+  const report = reporter(deps, structured, progress);
   const deadline = options.timeoutMs > 0 ? started + options.timeoutMs : Number.POSITIVE_INFINITY;
-  for (const plan of plans) {
-    await applyPlan(kube, plan, {
-      dryRun: options.dryRun === 'server' ? 'server' : 'none',
-      deadline,
-      onEvent: report,
-      signal: deps.signal,
-    });
+  try {
+    for (const plan of plans) {
+      await applyPlan(kube, plan, {
+        dryRun: options.dryRun === 'server' ? 'server' : 'none',
+        deadline,
+        onEvent: report,
+        signal: deps.signal,
+      });
+    }
+  } finally {
+    progress.stop();
   }
   if (structured) await printData(deps, planData(plans), options.output);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
