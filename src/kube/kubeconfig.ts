@@ -54,10 +54,21 @@ function readKubeconfig(file: string): KubeConfig {
   try {
     config.loadFromFile(file); // also makes certificate paths relative to the file absolute
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ? (error as Error).message : `not a valid kubeconfig: ${(error as Error).message}`;
-    throw new KubeconfigError(`cannot read kubeconfig ${file}: ${reason}`, { cause: error });
+    throw new KubeconfigError(`cannot read kubeconfig ${file}: ${readFailure(error)}`);
   }
   return config;
+}
+
+/**
+ * Why a kubeconfig could not be read, without quoting the file: js-yaml's messages show
+ * the lines around a syntax error, which may hold a token or a key. (No `cause` is kept
+ * on the error either, so that -v's stack traces cannot print it.)
+ */
+function readFailure(error: unknown): string {
+  const failure = error as { code?: string; message?: string; reason?: string; mark?: { line: number; column: number } };
+  if (failure.code) return failure.message ?? failure.code; // ENOENT, EACCES...
+  if (failure.reason && failure.mark) return `not valid YAML: ${failure.reason} at line ${failure.mark.line + 1}, column ${failure.mark.column + 1}`;
+  return `not a valid kubeconfig: ${(failure.message ?? String(error)).split('\n')[0]}`;
 }
 
 function mergeFirstWins(configs: KubeConfig[]): KubeConfig {

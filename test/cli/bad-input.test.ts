@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cli } from './run.ts';
 import { writeKubeconfig } from '../unit/kube/kubeconfig-files.ts';
 
@@ -36,6 +39,15 @@ describe('bad input', () => {
     expect(result.stderr).toMatch(/^error: /);
     expect(result.stdout).toBe('');
     expect(result.code).toBe(2);
+  });
+
+  it('a malformed kubeconfig is named without quoting its content, even with -v', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'kapsule-ha-bad-')), 'config');
+    writeFileSync(file, 'apiVersion: v1\nusers:\n- name: a\n  user:\n    token: SECRET-TOKEN-123\n   bad: [\n');
+    const result = await cli(['version', '--server', '--kubeconfig', file, '-v', '9']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^error: cannot read kubeconfig ${file}: not valid YAML: bad indentation of a mapping entry at line 6, column 4\n`));
+    expect(result.stderr).not.toContain('SECRET-TOKEN-123');
   });
 
   it('shows the stack trace of an error only with -v', async () => {
