@@ -42,7 +42,7 @@ export class Progress {
 
   private draw(): void {
     const width = (this.io.columns ?? 100) - 3;
-    const line = this.text.length > width ? `${this.text.slice(0, width - 1)}…` : this.text;
+    const line = this.text.length > width ? `${this.text.slice(0, width - 1).trimEnd()}…` : this.text;
     this.io.err(`\r\x1b[2K${FRAMES[this.frame++ % FRAMES.length]} ${line}`);
   }
 }
