@@ -76,7 +76,8 @@ describe('API semantics', () => {
         subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: info().restrictedUser }],
       },
     });
-    expect((await restricted.request('GET', podsPath)).status).toBe(200);
+    // The RBAC authorizer reads bindings from a watch cache: a new grant takes effect a moment later.
+    await pollUntil('the Role to take effect', 5000, async () => ((await restricted.request('GET', podsPath, { accept: [403] })).status === 200 ? undefined : '200'));
     expect((await restricted.request('DELETE', `${podsPath}/guarded`, { accept: [403] })).status).toBe(403);
   });
 
