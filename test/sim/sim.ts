@@ -15,7 +15,7 @@ import { defaultShape, desiredNodes, reconcileNodes, type NodesPerZone } from '.
 import { pkiFiles, users } from './lib/pki.ts';
 import { runningProcesses, stopProcesses } from './lib/processes.ts';
 import { objectKey } from './lib/resources.ts';
-import { restoreSeed, seedDeployments, seedObjects } from './lib/seed.ts';
+import { restoreSeed, seedObjects } from './lib/seed.ts';
 import { waitUntilSettled } from './lib/settle.ts';
 import { readState, withLock, writeState, type SimState } from './lib/state.ts';
 import { upgradeManifests } from './lib/upgrade.ts';
@@ -242,8 +242,10 @@ function requireState(l: Layout): SimState {
 }
 
 function settledTarget(state: SimState) {
+  const seed = seedObjects();
   return {
     nodeNames: desiredNodes(state.nodesPerZone, state.zones).map((node) => node.metadata.name as string),
-    deployments: seedDeployments().map((d) => d.metadata.name as string),
+    deployments: seed.filter((o) => o.kind === 'Deployment').map((d) => d.metadata.name as string),
+    services: seed.filter((o) => o.kind === 'Service').map((s) => s.metadata.name as string),
   };
 }

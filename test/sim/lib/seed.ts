@@ -20,8 +20,6 @@ export function seedObjects(): any[] {
   return objects.filter(Boolean).sort((a, b) => last(a) - last(b));
 }
 
-export const seedDeployments = (): any[] => seedObjects().filter((object) => object.kind === 'Deployment');
-
 /**
  * Creates what is missing and replaces what differs, so that every seed object is
  * exactly as in its file (labels, annotations, spec, data). Objects carry the

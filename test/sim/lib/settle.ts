@@ -23,15 +23,18 @@ export interface SettledTarget {
   deletedNamespaces?: string[];
   /** kube-system must hold the seed Deployments' pods and no others (after a reset). */
   onlySeedPods?: boolean;
+  /** kube-system Services whose EndpointSlices must list exactly their Ready pods (kube-dns…). */
+  services?: string[];
 }
 
 /**
  * Settled: every expected node Ready and no other node; each seed Deployment rolled
  * out and Available with all replicas Ready; no pod terminating in kube-system (and,
- * if asked, none there but the seed's); no pod left in the namespaces being deleted.
+ * if asked, none there but the seed's); no pod left in the namespaces being deleted;
+ * the given Services' EndpointSlices list exactly their Ready pods.
  */
 export async function waitUntilSettled(api: Api, target: SettledTarget, timeoutMs = 120_000): Promise<void> {
-  await pollUntil('the simulator to settle', timeoutMs, async () => (await nodesWaiting(api, target.nodeNames)) ?? (await deploymentsWaiting(api, target.deployments, target.onlySeedPods ?? false)) ?? (await podsInDeletedNamespaces(api, target.deletedNamespaces ?? [])));
+  await pollUntil('the simulator to settle', timeoutMs, async () => (await nodesWaiting(api, target.nodeNames)) ?? (await deploymentsWaiting(api, target.deployments, target.onlySeedPods ?? false)) ?? (await podsInDeletedNamespaces(api, target.deletedNamespaces ?? [])) ?? (await endpointsWaiting(api, target.services ?? [])));
 }
 
 async function nodesWaiting(api: Api, names: string[]): Promise<string | undefined> {
@@ -69,6 +72,20 @@ async function podsInDeletedNamespaces(api: Api, namespaces: string[]): Promise<
       await forceDeletePods(api, [ns]);
       return `pods in deleted namespace ${ns} to go`;
     }
+  }
+  return undefined;
+}
+
+/** Each Service's EndpointSlices hold exactly the IPs of the Ready pods it selects, all ready. */
+async function endpointsWaiting(api: Api, services: string[]): Promise<string | undefined> {
+  for (const name of services) {
+    const { body: service } = await api.get(`/api/v1/namespaces/kube-system/services/${name}`);
+    const selector = Object.entries<string>(service.spec.selector ?? {}).map(([key, value]) => `${key}=${value}`).join(',');
+    const pods = await api.list(`/api/v1/namespaces/kube-system/pods?labelSelector=${encodeURIComponent(selector)}`);
+    const readyIps = pods.filter((pod) => pod.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')).map((pod) => pod.status.podIP as string);
+    const slices = await api.list(`/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${name}`)}`);
+    const listed = slices.flatMap((slice) => (slice.endpoints ?? []).filter((e: any) => e.conditions?.ready).flatMap((e: any) => e.addresses as string[]));
+    if (listed.length !== readyIps.length || !readyIps.every((ip) => listed.includes(ip))) return `the ${name} EndpointSlices to list its ${readyIps.length} Ready pods`;
   }
   return undefined;
 }
