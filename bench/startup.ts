@@ -3,7 +3,7 @@
 // Prints medians and ratios and writes bench/RESULTS.md. Timings are never asserted in tests.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const repo = resolve(import.meta.dirname, '..');
@@ -33,6 +33,18 @@ function timeOnce(entry: Case): number {
   return elapsed;
 }
 
+/**
+ * CPU time (user + sys) per run, from bash's `times` for its children: less sensitive than
+ * wall time to other work on a shared machine.
+ */
+function cpuPerRun(entry: Case, runs: number): number {
+  const script = `for i in $(seq ${runs}); do "$@" >/dev/null 2>&1; done; times`;
+  const output = spawnSync('bash', ['-c', script, 'bench', entry.command, ...entry.args], { encoding: 'utf8' }).stdout;
+  const children = output.trim().split('\n').at(-1) ?? '';
+  const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((total, [, minutes, secs]) => total + Number(minutes) * 60 + Number(secs), 0);
+  return (seconds * 1000) / runs;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -53,10 +65,13 @@ if (!existsSync(plugin)) {
     }
   }
   const kubectlMedian = median(samples.get('kubectl version --client')!);
+  const cpu = new Map(CASES.map((entry) => [entry.label, cpuPerRun(entry, rounds)]));
+  const kubectlCpu = cpu.get('kubectl version --client')!;
   const rows = CASES.map((entry) => {
     const values = samples.get(entry.label)!;
     const med = median(values);
-    return `| ${entry.label} | ${med.toFixed(1)} | ${Math.min(...values).toFixed(1)} | ${Math.max(...values).toFixed(1)} | ${(med / kubectlMedian).toFixed(2)}× |`;
+    const cpuMs = cpu.get(entry.label)!;
+    return `| ${entry.label} | ${med.toFixed(1)} | ${Math.min(...values).toFixed(1)} | ${Math.max(...values).toFixed(1)} | ${(med / kubectlMedian).toFixed(2)}× | ${cpuMs.toFixed(1)} | ${(cpuMs / kubectlCpu).toFixed(2)}× |`;
   });
   const report = [
     '# Start-up benchmark',
@@ -65,11 +80,14 @@ if (!existsSync(plugin)) {
     `${rounds} rounds after ${warmup} warm-up rounds, the three commands in turns (rotating order).`,
     `kubectl: \`${kubectl.replace(repo + '/', '')}\` (${spawnSync(kubectl, ['version', '--client'], { encoding: 'utf8' }).stdout.split('\n')[0]}).`,
     '',
-    '| command | median ms | min ms | max ms | ratio to kubectl |',
-    '|---|---:|---:|---:|---:|',
+    '| command | median ms | min ms | max ms | ratio to kubectl | CPU ms/run | CPU ratio |',
+    '|---|---:|---:|---:|---:|---:|---:|',
     ...rows,
     '',
-    'Target: ≤ 0.8× `kubectl version --client`. Wall-clock time of spawn to exit, output discarded.',
+    `Load average when done: ${loadavg().map((load) => load.toFixed(2)).join(', ')} (other work on the machine skews wall time).`,
+    '',
+    'Target: ≤ 0.8× `kubectl version --client`. Wall-clock time from spawn to exit, output',
+    'discarded; CPU is user + sys per run over the same number of runs (bash `times`).',
     '',
   ].join('\n');
   process.stdout.write(report);
