@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Api } from './lib/api.ts';
-import { readAuditFile, waitForAuditEvents, type AuditEvent } from './lib/audit.ts';
+import { auditEndOffset, readAuditFile, waitForAuditEvents, type AuditEvent } from './lib/audit.ts';
 import { deleteExtras, saveBaseline } from './lib/cleanup.ts';
 import { componentNames } from './lib/components.ts';
 import { server } from './lib/config-files.ts';
@@ -188,7 +188,7 @@ export function readAudit(sinceOffset = 0, stateDir?: string): { events: AuditEv
 
 /** The current end of the audit log: pass it to readAudit/waitForAudit to see only what follows. */
 export function auditOffset(stateDir?: string): number {
-  return readAudit(0, stateDir).offset;
+  return auditEndOffset(layout(stateDir).auditLog);
 }
 
 /** Waits (default 5s) until `count` (default 1) events after `sinceOffset` match. */
