@@ -72,7 +72,7 @@ function readFailure(error: unknown): string {
 }
 
 function mergeFirstWins(configs: KubeConfig[]): KubeConfig {
-  const firstByName = <T extends { name: string }>(items: T[]): T[] => [...new Map(items.reverse().map((item) => [item.name, item])).values()];
+  const firstByName = <T extends { name: string }>(items: T[]): T[] => items.filter((item, index) => items.findIndex((other) => other.name === item.name) === index);
   const merged = new KubeConfig();
   merged.loadFromOptions({
     clusters: firstByName(configs.flatMap((config) => config.getClusters())),
