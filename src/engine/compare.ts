@@ -1,27 +1,13 @@
 import { compare as jsonCompare, deepClone, escapePathComponent, type Operation } from './json-patch.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { DesiredObject } from './types.ts';
+import { withoutServerFields } from './server-fields.ts';
 
 type Json = unknown;
 type JsonObject = Record<string, Json>;
 
 const isObject = (value: Json): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** Fields the server owns: never part of what we compare or patch. */
-const SERVER_FIELDS = ['status'];
-const SERVER_METADATA = [
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'managedFields',
-  'selfLink',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'finalizers',
-  'ownerReferences',
-];
 
 /**
  * Lays `desired` over `live` in subset mode: keys the desired side names win, the rest of
@@ -41,14 +27,6 @@ export function overlay(live: Json, desired: Json): Json {
     return desired.map((item, index) => overlay(live[index], item));
   }
   return desired === null ? undefined : deepClone(desired);
-}
-
-function withoutServerFields(object: KubeObject): JsonObject {
-  const copy = deepClone(object) as JsonObject;
-  for (const field of SERVER_FIELDS) delete copy[field];
-  const metadata = copy.metadata as JsonObject;
-  for (const field of SERVER_METADATA) delete metadata[field];
-  return copy;
 }
 
 function pointerParts(pointer: string): string[] {
@@ -82,7 +60,7 @@ function setAt(object: JsonObject, pointer: string, value: Json): void {
  * compared as a subset: other tools may add theirs), subset mode keeps everything else.
  */
 export function target(live: KubeObject, desired: DesiredObject): JsonObject {
-  const base = withoutServerFields(live);
+  const base = withoutServerFields(live) as JsonObject;
   const wanted = deepClone(desired.object) as JsonObject;
   let result: JsonObject;
   if (desired.mode === 'subset') {

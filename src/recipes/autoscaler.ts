@@ -161,7 +161,15 @@ export const autoscalerDesired = (objects: KubeObject[]): DesiredObject[] =>
     purpose: `${object.kind} of the proportional DNS autoscaler`,
   }));
 
-export const autoscalerRefs = (namespace: string) =>
-  autoscalerObjects(namespace, 'x', { coresPerReplica: 1, nodesPerReplica: 1, min: 1, preventSinglePointFailure: true, includeUnschedulableNodes: true }, []).map(ref);
+export const DEFAULT_LINEAR_PARAMS: LinearParams = {
+  coresPerReplica: 256,
+  nodesPerReplica: 16,
+  min: 1,
+  preventSinglePointFailure: true,
+  includeUnschedulableNodes: true,
+};
+
+/** The autoscaler's objects, in creation order (names only depend on the namespace). */
+export const autoscalerRefs = (namespace: string) => autoscalerObjects(namespace, '', DEFAULT_LINEAR_PARAMS, []).map(ref);
 
 export { ref as refOf };

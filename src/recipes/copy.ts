@@ -1,21 +1,9 @@
-import { deepClone } from '../engine/json-patch.ts';
+import { withoutServerFields } from '../engine/server-fields.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { COPY_OF_ANNOTATION, INSTANCE_LABEL, KAPSULE_LABELS, MANAGED_BY, MANAGED_BY_LABEL } from './labels.ts';
 
 // Sanitising a copied object, one concern per function, as kubectl-neat does.
 
-const SERVER_METADATA = [
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'managedFields',
-  'selfLink',
-  'ownerReferences',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'finalizers',
-];
 const TOOL_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration', 'deployment.kubernetes.io/revision'];
 
 function withoutKeys(record: Record<string, string> | undefined, keys: string[]): Record<string, string> {
@@ -24,9 +12,7 @@ function withoutKeys(record: Record<string, string> | undefined, keys: string[])
 
 /** The original's identity, status and tool bookkeeping removed; renamed, relabelled as ours. */
 export function neatCopy(original: KubeObject, name: string): KubeObject {
-  const copy = deepClone(original) as KubeObject;
-  delete copy.status;
-  for (const field of SERVER_METADATA) delete copy.metadata[field];
+  const copy = withoutServerFields(original);
   copy.metadata.name = name;
   copy.metadata.labels = { ...withoutKeys(original.metadata.labels, KAPSULE_LABELS), [MANAGED_BY_LABEL]: MANAGED_BY };
   copy.metadata.annotations = {

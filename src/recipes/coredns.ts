@@ -2,6 +2,7 @@ import type { KubeObject } from '../kube/types.ts';
 import type { DesiredObject, DesiredState } from '../engine/types.ts';
 import {
   AUTOSCALER_NAME,
+  DEFAULT_LINEAR_PARAMS,
   autoscalerDesired,
   autoscalerObjects,
   autoscalerRefs,
@@ -9,11 +10,11 @@ import {
   readLinearParams,
   type LinearParams,
 } from './autoscaler.ts';
-import { readyZoneCount, requireNoOtherPdb, requireOriginal, resolvePools } from './checks.ts';
+import { readyZoneCount, requireNoOtherPdb, requireOriginal, requireRunningOrCopied, resolvePools } from './checks.ts';
 import { copyDeployment, deploymentSpec, neatCopy, renameConfigMapVolumes } from './copy.ts';
-import { INSTANCE_LABEL, MANAGED_BY, MANAGED_BY_LABEL, isOurs } from './labels.ts';
+import { isOurs } from './labels.ts';
 import { applyPools, zoneSpread } from './placement.ts';
-import { removals, scaledOriginal, servingWait } from './shared.ts';
+import { copyPdb, removals, scaledOriginal, servingWait } from './shared.ts';
 import { configMapRef, deploymentRef, pdbRef, serviceRef, type ClusterView, type EnableSettings, type Recipe } from './types.ts';
 
 const ORIGINAL = 'coredns';
@@ -25,8 +26,8 @@ function linearParams(view: ClusterView, settings: EnableSettings): LinearParams
   const live = configMap && isOurs(configMap.metadata.labels) ? readLinearParams(configMap) : undefined;
   const maxReplicas = settings.maxReplicas ?? live?.max;
   return {
-    coresPerReplica: settings.coresPerReplica ?? live?.coresPerReplica ?? 256,
-    nodesPerReplica: settings.nodesPerReplica ?? live?.nodesPerReplica ?? 16,
+    coresPerReplica: settings.coresPerReplica ?? live?.coresPerReplica ?? DEFAULT_LINEAR_PARAMS.coresPerReplica,
+    nodesPerReplica: settings.nodesPerReplica ?? live?.nodesPerReplica ?? DEFAULT_LINEAR_PARAMS.nodesPerReplica,
     // One replica per zone (up to 3), so that every zone can hold one.
     min: settings.minReplicas ?? live?.min ?? Math.max(1, Math.min(3, readyZoneCount(view))),
     ...(maxReplicas ? { max: maxReplicas } : {}),
@@ -45,18 +46,6 @@ function copyOfDeployment(source: KubeObject, pools: string[], replicas: number)
   return copy;
 }
 
-function podDisruptionBudget(namespace: string): KubeObject {
-  return {
-    apiVersion: 'policy/v1',
-    kind: 'PodDisruptionBudget',
-    metadata: { name: COPY, namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY } },
-    spec: {
-      maxUnavailable: 1,
-      selector: { matchLabels: { [INSTANCE_LABEL]: COPY } },
-      unhealthyPodEvictionPolicy: 'AlwaysAllow',
-    },
-  };
-}
 
 /** Stop the autoscaler first so it cannot scale what is being deleted. */
 const ownedRemovals = (namespace: string): DesiredObject[] =>
@@ -86,6 +75,7 @@ export const coredns: Recipe = {
     const source = requireOriginal(view, deploymentRef(namespace, ORIGINAL));
     const sourceConfig = requireOriginal(view, configMapRef(namespace, ORIGINAL));
     const liveCopy = view.get(deploymentRef(namespace, COPY));
+    requireRunningOrCopied(view, source, deploymentRef(namespace, COPY));
     const { pools, warnings } = resolvePools(view, settings.pools, liveCopy);
     const params = linearParams(view, settings);
     const copy = copyOfDeployment(source, pools, linearReplicas(params, view.nodes));
@@ -99,7 +89,7 @@ export const coredns: Recipe = {
             { object: neatCopy(sourceConfig, COPY), ref: configMapRef(namespace, COPY), mode: 'exact', owned: true, purpose: 'the Corefile of coredns-ha' },
             // Once the copy exists its replica count belongs to the autoscaler.
             { object: copy, ref: deploymentRef(namespace, COPY), mode: 'exact', owned: true, keepLive: liveCopy ? ['/spec/replicas'] : [], purpose: 'the HA copy of coredns' },
-            { object: podDisruptionBudget(namespace), ref: pdbRef(namespace, COPY), mode: 'subset', owned: true, purpose: 'limits disruptions of coredns-ha' },
+            { object: copyPdb(namespace, COPY, { maxUnavailable: 1 }), ref: pdbRef(namespace, COPY), mode: 'subset', owned: true, purpose: 'limits disruptions of coredns-ha' },
             ...autoscalerDesired(autoscalerObjects(namespace, COPY, params, pools)),
           ],
           waitFor: [servingWait(namespace, COPY, SERVICE)],

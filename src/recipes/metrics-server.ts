@@ -1,10 +1,9 @@
 import type { KubeObject } from '../kube/types.ts';
 import type { DesiredState } from '../engine/types.ts';
-import { requireNoOtherPdb, requireOriginal, resolvePools } from './checks.ts';
+import { requireNoOtherPdb, requireOriginal, requireRunningOrCopied, resolvePools } from './checks.ts';
 import { copyDeployment, deploymentSpec } from './copy.ts';
-import { INSTANCE_LABEL, MANAGED_BY, MANAGED_BY_LABEL } from './labels.ts';
 import { applyPools, preferredHostAntiAffinity, zoneSpread } from './placement.ts';
-import { removals, scaledOriginal, servingWait } from './shared.ts';
+import { copyPdb, removals, scaledOriginal, servingWait } from './shared.ts';
 import { deploymentRef, pdbRef, serviceRef, type Recipe } from './types.ts';
 
 const ORIGINAL = 'metrics-server';
@@ -25,16 +24,6 @@ function copyOfDeployment(source: KubeObject, pools: string[]): KubeObject {
   return copy;
 }
 
-const podDisruptionBudget = (namespace: string): KubeObject => ({
-  apiVersion: 'policy/v1',
-  kind: 'PodDisruptionBudget',
-  metadata: { name: COPY, namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY } },
-  spec: {
-    minAvailable: 1,
-    selector: { matchLabels: { [INSTANCE_LABEL]: COPY } },
-    unhealthyPodEvictionPolicy: 'AlwaysAllow',
-  },
-});
 
 export const metricsServer: Recipe = {
   component: 'metrics-server',
@@ -48,6 +37,7 @@ export const metricsServer: Recipe = {
   enable(view, settings): DesiredState {
     const { namespace } = view;
     const source = requireOriginal(view, deploymentRef(namespace, ORIGINAL));
+    requireRunningOrCopied(view, source, deploymentRef(namespace, COPY));
     const { pools, warnings } = resolvePools(view, settings.pools, view.get(deploymentRef(namespace, COPY)));
     const copy = copyOfDeployment(source, pools);
     requireNoOtherPdb(view, deploymentSpec(copy).template.metadata?.labels ?? {}, COPY);
@@ -59,7 +49,7 @@ export const metricsServer: Recipe = {
         {
           objects: [
             { object: copy, ref: deploymentRef(namespace, COPY), mode: 'exact', owned: true, purpose: 'the HA copy of metrics-server' },
-            { object: podDisruptionBudget(namespace), ref: pdbRef(namespace, COPY), mode: 'subset', owned: true, purpose: 'keeps one metrics-server-ha pod up' },
+            { object: copyPdb(namespace, COPY, { minAvailable: 1 }), ref: pdbRef(namespace, COPY), mode: 'subset', owned: true, purpose: 'keeps one metrics-server-ha pod up' },
           ],
           waitFor: [servingWait(namespace, COPY, service)],
         },

@@ -1,4 +1,5 @@
-import type { ObjectRef } from '../kube/types.ts';
+import type { KubeObject, ObjectRef } from '../kube/types.ts';
+import { INSTANCE_LABEL, MANAGED_BY, MANAGED_BY_LABEL } from './labels.ts';
 import type { DesiredObject, WaitFor } from '../engine/types.ts';
 import { deploymentRef, serviceRef } from './types.ts';
 
@@ -24,3 +25,15 @@ export const servingWait = (namespace: string, deployment: string, service?: str
 /** Objects of ours that must go; deleted in the order given. */
 export const removals = (entries: { ref: ObjectRef; purpose: string }[]): DesiredObject[] =>
   entries.map(({ ref, purpose }) => ({ object: null, ref, mode: 'subset', owned: true, purpose }));
+
+/** The PodDisruptionBudget of a copy: its pods only, and unhealthy pods always evictable. */
+export const copyPdb = (namespace: string, copy: string, budget: { maxUnavailable: number } | { minAvailable: number }): KubeObject => ({
+  apiVersion: 'policy/v1',
+  kind: 'PodDisruptionBudget',
+  metadata: { name: copy, namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY } },
+  spec: {
+    ...budget,
+    selector: { matchLabels: { [INSTANCE_LABEL]: copy } },
+    unhealthyPodEvictionPolicy: 'AlwaysAllow',
+  },
+});
