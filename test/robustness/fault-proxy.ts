@@ -21,6 +21,17 @@ export interface FaultPlan {
   spareWatches?: boolean;
 }
 
+/** Called for every request, before any fault: the test's chance to act at the N-th one. */
+export interface ProxyHooks {
+  /**
+   * Before the request is forwarded (awaited): e.g. another client writes first, or the
+   * plugin is killed. 'drop' closes the connection instead of forwarding.
+   */
+  before?: (index: number, method: string, path: string) => void | 'drop' | Promise<void | 'drop'>;
+  /** The server has answered, the client has not seen the answer yet (e.g. kill it now). */
+  after?: (index: number, method: string, path: string, status: number) => void;
+}
+
 export interface FaultProxy {
   url: string;
   requests: number;
@@ -47,13 +58,14 @@ export async function startFaultProxy(
   tls: { cert: Buffer; key: Buffer; ca: Buffer },
   upstream: URL,
   plan: FaultPlan,
+  hooks: ProxyHooks = {},
 ): Promise<FaultProxy> {
   const next = random(plan.seed);
   const faults = plan.faults ?? ALL_FAULTS;
   const injected = Object.fromEntries(ALL_FAULTS.map((fault) => [fault, 0])) as Record<Fault, number>;
   let requests = 0;
 
-  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer, after?: (res: ServerResponse) => void) => {
+  const forward = (index: number, req: IncomingMessage, res: ServerResponse, body: Buffer, after?: (res: ServerResponse) => void) => {
     const upstreamRequest = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, ca: tls.ca },
       (upstreamResponse) => {
@@ -62,6 +74,7 @@ export async function startFaultProxy(
           upstreamResponse.on('end', () => after(res));
           return;
         }
+        hooks.after?.(index, req.method ?? '', req.url ?? '', upstreamResponse.statusCode ?? 0);
         res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
         upstreamResponse.pipe(res);
       },
@@ -83,13 +96,14 @@ export async function startFaultProxy(
     const index = ++requests;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = Buffer.concat(chunks);
+      if ((await hooks.before?.(index, req.method ?? '', req.url ?? '')) === 'drop') return req.socket.destroy();
       const fault = chooseFault(index, /[?&]watch=(1|true)/.test(req.url ?? ''));
       if (fault) injected[fault]++;
       switch (fault) {
         case undefined:
-          return forward(req, res, body);
+          return forward(index, req, res, body);
         case '503':
           res.writeHead(503, { 'Content-Type': 'application/json' });
           return res.end(status(503, 'ServiceUnavailable'));
@@ -99,14 +113,14 @@ export async function startFaultProxy(
         case 'reset-before':
           return req.socket.destroy();
         case '500-after':
-          return forward(req, res, body, (response) => {
+          return forward(index, req, res, body, (response) => {
             response.writeHead(500, { 'Content-Type': 'application/json' });
             response.end(status(500, 'InternalError'));
           });
         case 'reset-after':
-          return forward(req, res, body, (response) => response.socket?.destroy());
+          return forward(index, req, res, body, (response) => response.socket?.destroy());
         case 'delay':
-          return void setTimeout(() => forward(req, res, body), plan.delayMs ?? 300);
+          return void setTimeout(() => forward(index, req, res, body), plan.delayMs ?? 300);
       }
     });
   });

@@ -1,0 +1,151 @@
+// Helpers of the robustness suite, on top of test/e2e/plugin.ts: kubeconfig variants, the
+// fault proxy wired to the simulator, the plugin as a child process that can be killed,
+// RBAC for the restricted user, and what a user would look at (Ready pods, zones).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'vitest';
+import YAML from 'yaml';
+import { layout } from '../sim/lib/layout.ts';
+import { pkiFiles } from '../sim/lib/pki.ts';
+import { getJson, pluginRequests, sim, type RunResult } from '../e2e/plugin.ts';
+import { startFaultProxy, type FaultPlan, type FaultProxy, type ProxyHooks } from './fault-proxy.ts';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const node = path.join(repo, 'node_modules/.bin/node');
+
+export const scratch = mkdtempSync(path.join(tmpdir(), 'kapsule-ha-robust-'));
+
+/** A copy of the simulator's kubeconfig, changed by `edit`; returns its path. */
+export function kubeconfigVariant(name: string, edit: (config: any) => void = () => {}): string {
+  const config = YAML.parse(readFileSync(sim.info().kubeconfig, 'utf8'));
+  edit(config);
+  const file = path.join(scratch, `${name}.kubeconfig`);
+  writeFileSync(file, YAML.stringify(config));
+  return file;
+}
+
+/** The fault proxy in front of the simulator's API server, and a kubeconfig that goes through it. */
+export async function startProxy(plan: FaultPlan, hooks: ProxyHooks = {}): Promise<FaultProxy & { kubeconfig: string }> {
+  const pki = pkiFiles(layout());
+  const tls = { cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey), ca: readFileSync(pki.caCert) };
+  const proxy = await startFaultProxy(tls, new URL(sim.info().server), plan, hooks);
+  const kubeconfig = kubeconfigVariant(`proxy-${proxy.url.split(':').at(-1)}`, (config) => {
+    for (const cluster of config.clusters) cluster.cluster.server = proxy.url;
+  });
+  return Object.assign(proxy, { kubeconfig });
+}
+
+export interface RunningPlugin {
+  child: ChildProcess;
+  done: Promise<RunResult & { signal: NodeJS.Signals | null }>;
+}
+
+/** The plugin as a child process (the caller may kill it), with the given kubeconfig. */
+export function spawnPlugin(args: string[], kubeconfig: string = sim.info().kubeconfig): RunningPlugin {
+  const env = { ...process.env, KUBECONFIG: kubeconfig, NO_COLOR: '1' };
+  const child = spawn(node, [path.join(repo, 'src/main.ts'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const done = new Promise<RunResult & { signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+/** A failure as a user should see it: the exit code, one stderr line matching `line`, no stack trace. */
+export function expectOneLineFailure(result: RunResult, code: number, line: RegExp): void {
+  const lines = result.stderr.trim().split('\n');
+  expect(result.code, result.stderr).toBe(code);
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(line);
+  expect(result.stderr).not.toMatch(/^\s+at /m);
+}
+
+/** Only the last stderr line is the verdict (progress lines come before it); no stack trace. */
+export function expectCleanEnd(result: RunResult, codes: number[]): void {
+  expect(codes, result.stderr).toContain(result.code);
+  expect(result.stderr).not.toMatch(/^\s+at |\n\s+at |TypeError|ReferenceError|Unhandled/);
+  if (result.code !== 0) expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^(error: |Error from server )/);
+}
+
+/** The plugin's writes since an audit offset, after giving the audit log time to catch up. */
+export async function writesSince(offset: number): Promise<sim.AuditEvent[]> {
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const requests = pluginRequests(offset);
+  return requests.all.filter((event) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(event.verb) && event.objectRef?.resource !== 'selfsubjectaccessreviews');
+}
+
+export const isReadyPod = (pod: any) =>
+  !pod.metadata.deletionTimestamp && pod.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True');
+
+export async function readyPods(selector: string): Promise<any[]> {
+  return ((await getJson(['pods', '-n', 'kube-system', '-l', selector])).items as any[]).filter(isReadyPod);
+}
+
+/** Node name → zone. */
+export async function zoneByNode(): Promise<Map<string, string>> {
+  const nodes = (await getJson(['nodes'])).items as any[];
+  return new Map(nodes.map((n) => [n.metadata.name, n.metadata.labels['topology.kubernetes.io/zone']]));
+}
+
+/** SubjectAccessReview as admin: may `user` (with `groups`) do this? */
+export async function can(user: string, attributes: Record<string, string>, groups: string[] = []): Promise<boolean> {
+  const api = sim.apiClient();
+  try {
+    const review = await api.request('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user, groups, resourceAttributes: attributes } },
+    });
+    return review.body.status?.allowed === true;
+  } finally {
+    api.close();
+  }
+}
+
+export interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+const RESTRICTED_ROLE = 'robustness-restricted';
+
+/**
+ * Gives the restricted user exactly these rules (cluster-wide), replacing what an earlier
+ * call gave, and waits until the authorizer agrees (`denied`: checks that must fail). reset() removes it.
+ */
+export async function grantRestricted(rules: Rule[], denied: Record<string, string>[] = []): Promise<void> {
+  const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: RESTRICTED_ROLE }, rules };
+  const binding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: RESTRICTED_ROLE },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: RESTRICTED_ROLE },
+    subjects: [{ kind: 'User', name: sim.info().restrictedUser, apiGroup: 'rbac.authorization.k8s.io' }],
+  };
+  const applied = await sim.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [role, binding] }) });
+  if (applied.code !== 0) throw new Error(`granting the restricted user failed: ${applied.stderr}`);
+  // The RBAC authorizer follows an informer: wait until every rule is in force.
+  const user = sim.info().restrictedUser;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const checks = await Promise.all(
+      rules.flatMap((rule) =>
+        rule.verbs.map((verb) => {
+          const [resource, subresource] = rule.resources[0]!.split('/');
+          return can(user, { verb, group: rule.apiGroups[0]!, resource: resource!, ...(subresource ? { subresource } : {}), ...(rule.resourceNames ? { name: rule.resourceNames[0]! } : {}) });
+        }),
+      ),
+    );
+    const refused = await Promise.all(denied.map(async (attributes) => !(await can(user, attributes))));
+    if (checks.every(Boolean) && refused.every(Boolean)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the restricted user\'s new rules did not take effect within 5s');
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
