@@ -71,6 +71,8 @@ export function apiErrorFrom(status: number, body: string, request: RequestDescr
   const reason = parsed?.reason || REASONS[status] || `HTTP ${status}`;
   const causes = parsed?.details?.causes ?? [];
   let message = parsed?.message || fallbackMessage(status, body, request);
+  // The server says only "Unauthorized": say whose credentials and what to check.
+  if (status === 401 && /^unauthorized$/i.test(message.trim())) message = fallbackMessage(status, body, request);
   if (status === 403 && !/cannot \S+ resource/.test(message)) {
     message += ` (cannot ${request.verb} ${request.resource}${where(request)})`;
   }
@@ -133,7 +135,12 @@ export function connectionErrorFrom(error: NodeJS.ErrnoException, server: string
     (code === 'KAPSULE_HA_TIMEOUT'
       ? `${at} did not answer within ${error.message}`
       : TLS_CODES.test(code)
-        ? `TLS error talking to ${at}: ${error.message} (${code})`
+        ? `TLS error talking to ${at}: ${withoutNodeAdvice(error.message)} (${code}); check the certificate-authority of the cluster in the kubeconfig`
         : `cannot reach ${at}: ${error.message} (${code})`);
   return new KubeConnectionError(message, code, { cause: error });
+}
+
+/** Node's hint to run Node.js with --use-system-ca means nothing to a kubectl plugin's user. */
+function withoutNodeAdvice(message: string): string {
+  return message.replace(/;\s*if the root CA is installed locally.*$/s, '');
 }
