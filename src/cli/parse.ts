@@ -29,7 +29,7 @@ export function parseInvocation(args: string[], scriptName: string, columns: num
     .fail((message, error) => {
       // yargs reports its own validation failures as YError; anything else is ours.
       if (error && error.name !== 'YError') throw error;
-      throw new UsageError(oneLine(message ?? error?.message));
+      throw new UsageError(`${oneLine(message ?? error?.message)} (see '${scriptName}${verbOf(args)} --help')`);
     });
   for (const command of VERBS) {
     parser.command(command.usage, command.describe, (sub) => groupFlags(command.builder(sub)), (argv) => {
@@ -53,6 +53,20 @@ export function parseInvocation(args: string[], scriptName: string, columns: num
 
 // Flags of the root that take a value, to find the verb without parsing (see rejectUnknownVerb).
 const VALUE_FLAGS = new Set(['--kubeconfig', '--context', '--cluster', '--user', '--namespace', '-n', '--request-timeout', '-v', '--verbosity', '--color']);
+
+/** ' enable' when the arguments name a verb, for the help hint; '' otherwise. */
+function verbOf(args: string[]): string {
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    if (arg === '--') return '';
+    if (arg.startsWith('-')) {
+      if (VALUE_FLAGS.has(arg)) index++;
+      continue;
+    }
+    return VERBS.some((command) => verbName(command) === arg) ? ` ${arg}` : '';
+  }
+  return '';
+}
 
 /** Strict mode would report an unknown verb as "Unknown argument"; name it as a verb instead. */
 function rejectUnknownVerb(args: string[]): void {
