@@ -20,6 +20,22 @@ export function requireOriginal(view: ClusterView, ref: ObjectRef): KubeObject {
   return original;
 }
 
+/**
+ * An original at 0 replicas with no copy at all: nothing of ours serves in its place, so a
+ * manual procedure (the guide's copy, then scale to 0) was left half done. Copying a stopped
+ * original would hide that: refuse and say how to get back to a known state.
+ */
+export function requireRunningOrCopied(view: ClusterView, original: KubeObject, copy: ObjectRef): void {
+  const replicas = (original.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+  if (replicas > 0 || view.get(copy)) return;
+  const name = original.metadata.name;
+  throw new PreflightError(
+    `deployment/${name} in namespace ${view.namespace} is scaled to 0 and there is no ${copy.name}: a manual HA ` +
+      `procedure looks half done and nothing of ours serves in its place. Scale it back ` +
+      `(kubectl -n ${view.namespace} scale deployment/${name} --replicas=1), then enable again.`,
+  );
+}
+
 /** An eviction of a pod that two PodDisruptionBudgets select always fails: refuse to add a second. */
 export function requireNoOtherPdb(view: ClusterView, podLabels: Record<string, string>, ours: string): void {
   const others = view.podDisruptionBudgets.filter(
