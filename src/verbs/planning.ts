@@ -4,7 +4,7 @@ import { plan } from '../engine/plan.ts';
 import { readSnapshot, type Snapshot } from '../engine/read.ts';
 import type { ComponentPlan, DesiredState } from '../engine/types.ts';
 import type { KubeClient } from '../kube/types.ts';
-import { looksLikeKapsule } from '../recipes/cluster.ts';
+import { isReady, looksLikeKapsule, zonesOf } from '../recipes/cluster.ts';
 import { RECIPES } from '../recipes/index.ts';
 import type { EnableSettings } from '../recipes/types.ts';
 import type { Component, PlanOptions } from './options.ts';
@@ -41,6 +41,7 @@ export function planFrom(snapshot: Snapshot, components: Component[], direction:
         'check --context, or pass --force to go on anyway.',
     );
   }
+  if (direction === 'enable' && !settings.force) requireSeveralZones(snapshot);
   const states = components.map((component) =>
     direction === 'enable' ? RECIPES[component].enable(snapshot.view, settings) : RECIPES[component].disable(snapshot.view),
   );
@@ -55,4 +56,15 @@ export async function planComponents(
   settings: EnableSettings,
 ): Promise<Planned> {
   return planFrom(await readFor(kube, namespace, components), components, direction, settings);
+}
+
+/** HA copies spread over zones: with every node in one zone, an outage there still stops them all. */
+function requireSeveralZones(snapshot: Snapshot): void {
+  const zones = zonesOf(snapshot.view.nodes.filter(isReady));
+  if (zones.length === 1) {
+    throw new PreflightError(
+      `every Ready node is in one zone (${zones[0]}): the HA copies cannot be spread over zones and a zone outage ` +
+        'would still stop them all; add a pool in another zone, or pass --force for node-level HA only.',
+    );
+  }
 }
