@@ -4,7 +4,7 @@
 //                   (a cross build: no code cache, it is specific to the CPU architecture)
 //   --reproducible  no code caches (V8 writes them differently each time)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundle, type Bundles } from './bundle.ts';
 import { HEAVY_ASSET, HEAVY_CACHE_ASSET } from './heavy-loader.ts';
@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   // run on the pinned node package. Another Node would make a blob of the wrong version.
   if (process.versions.node !== pinned) throw new Error(`run the build with Node ${pinned} (npm run build), not ${process.version}`);
   const started = Date.now();
-  rmSync(DIST, { recursive: true, force: true });
+  // dist/ itself stays: tests or benches may be running its binary. Everything is made in
+  // dist/.build and renamed into place at the end (a rename keeps running copies intact).
+  rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
   const bundles = await bundle(WORK);
   log(`bundles: main ${mb(bundles.main)}, heavy ${mb(bundles.heavy)}`);
@@ -32,21 +34,26 @@ async function main(): Promise<void> {
   const host = hostTarget();
   const codeCache = !process.argv.includes('--reproducible');
   const digests: Record<string, string> = {};
-  const hostBinary = join(DIST, binaryName(host));
+  const hostBinary = join(WORK, targetName(host), binaryName(host));
   await buildTarget(host, bundles, process.execPath, hostBinary, codeCache);
   smokeTest(hostBinary);
   digests[`kubectl-kapsule_ha_${targetName(host)}.tar.gz`] = archive(host, hostBinary);
+  const shipped = [archiveName(host), `${archiveName(host)}.sha256`];
 
   if (process.argv.includes('--all') && targetName(host) === 'linux_amd64') {
     const arm64: Target = { os: 'linux', arch: 'arm64' };
     const binary = join(WORK, targetName(arm64), binaryName(arm64));
     await buildTarget(arm64, bundles, fetchNodeRuntime(runtimePackage(arm64), pinned), binary, false);
     digests[`kubectl-kapsule_ha_${targetName(arm64)}.tar.gz`] = archive(arm64, binary);
+    shipped.push(archiveName(arm64), `${archiveName(arm64)}.sha256`);
   }
 
   const manifest = renderPluginManifest(readFileSync('plugin.yaml', 'utf8'), digests);
   if (!manifest.includes(`version: v${VERSION}`)) throw new Error(`plugin.yaml's spec.version is not v${VERSION}`);
-  writeFileSync(join(DIST, 'plugin.yaml'), manifest);
+  writeFileSync(join(WORK, 'plugin.yaml'), manifest);
+  for (const file of shipped) renameSync(join(WORK, file), join(DIST, file));
+  renameSync(hostBinary, join(DIST, binaryName(host)));
+  renameSync(join(WORK, 'plugin.yaml'), join(DIST, 'plugin.yaml')); // last: the krew test's freshness mark
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }
 
@@ -63,8 +70,12 @@ async function buildTarget(target: Target, bundles: Bundles, runtime: string, ou
   await makeSea({ main: bundles.main, assets, runtime, output, workDir, useCodeCache: codeCache, os: target.os });
 }
 
+function archiveName(target: Target): string {
+  return `kubectl-kapsule_ha_${targetName(target)}.tar.gz`;
+}
+
 function archive(target: Target, binary: string): string {
-  const output = join(DIST, `kubectl-kapsule_ha_${targetName(target)}.tar.gz`);
+  const output = join(WORK, archiveName(target));
   const entries = [
     { name: binaryName(target), source: binary, executable: true },
     { name: 'LICENSE', source: 'LICENSE', executable: false },
