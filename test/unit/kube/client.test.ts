@@ -72,6 +72,16 @@ describe('the Kubernetes client', () => {
     expect(broken.requests).toHaveLength(1);
   });
 
+  it('retries a read after the connection was reset, but not a create (it may have been done)', async () => {
+    const reads = await serve((_request, index) => (index === 0 ? { status: 'reset' } : { status: 200, body: deployment('coredns') }));
+    expect((await clientFor(reads.url).get(coredns))?.metadata.name).toBe('coredns');
+    expect(reads.requests).toHaveLength(2);
+
+    const creates = await serve(() => ({ status: 'reset' }));
+    await expect(clientFor(creates.url).create(deployment('coredns-ha'))).rejects.toThrow(`the connection to the Kubernetes API server at ${creates.url} was reset`);
+    expect(creates.requests).toHaveLength(1);
+  });
+
   it('retries a JSON patch only when it tests the resourceVersion', async () => {
     const server = await serve((request) => (request.method === 'PATCH' ? status(503, 'ServiceUnavailable', 'busy') : { status: 200 }));
     const client = clientFor(server.url);

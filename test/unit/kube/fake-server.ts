@@ -13,7 +13,8 @@ export interface RecordedRequest {
 }
 
 export interface Reply {
-  status: number;
+  /** 'reset': drop the connection without answering. */
+  status: number | 'reset';
   headers?: Record<string, string>;
   body?: unknown;
 }
@@ -34,6 +35,7 @@ export async function fakeServer(reply: (request: RecordedRequest, index: number
       const request = { method: incoming.method ?? '', url: incoming.url ?? '', headers: incoming.headers, body, at: Date.now() };
       requests.push(request);
       const answer = reply(request, requests.length - 1);
+      if (answer.status === 'reset') return void incoming.socket.destroy();
       const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});
       outgoing.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
       outgoing.end(text);
