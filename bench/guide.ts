@@ -1,0 +1,58 @@
+// The documented manual procedure (Scaleway's kapsule-scale-internals guide), scripted
+// with kubectl exactly as the guide writes it: its `$ kubectl …` lines are read from its
+// README and run verbatim by bash in the guide's own folder, so its YAML files are the
+// ones next to it (referenced by path, copied nowhere).
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { now, run, type Run } from './lib/run.ts';
+
+export const GUIDE_DIR_FROM_REPO = '../shared/reference/kapsule-scale-internals';
+
+export interface Guide {
+  dir: string;
+  /** The enabling commands, in order: the sections cilium-operator, coredns and metrics-server. */
+  commands: string[];
+}
+
+/**
+ * The guide's enabling commands: every `$ kubectl` line from its "cilium-operator"
+ * heading up to "cluster autoscaling consideration" (the optional pool pinning, which
+ * `enable all` does not do either unless given --pools).
+ */
+export function loadGuide(repo: string): Guide {
+  const dir = path.resolve(repo, GUIDE_DIR_FROM_REPO);
+  const readme = path.join(dir, 'README.md');
+  if (!existsSync(readme)) {
+    throw new Error(`the documented procedure is missing: ${readme} not found (the benchmark compares enable with it; it expects the reference folder beside the repository)`);
+  }
+  const lines = readFileSync(readme, 'utf8').split('\n');
+  const start = lines.findIndex((line) => line.trim() === 'cilium-operator');
+  const end = lines.findIndex((line) => line.trim() === 'cluster autoscaling consideration');
+  if (start < 0 || end < start) throw new Error(`${readme}: the sections "cilium-operator" … "cluster autoscaling consideration" were not found`);
+  const commands = lines
+    .slice(start, end)
+    .filter((line) => line.startsWith('$ kubectl '))
+    .map((line) => line.slice(2));
+  if (commands.length === 0) throw new Error(`${readme}: no "$ kubectl" command found`);
+  return { dir, commands };
+}
+
+export interface GuideRun {
+  startedAt: number;
+  endedAt: number;
+  ms: number;
+  steps: (Run & { command: string })[];
+  failed: (Run & { command: string })[];
+}
+
+/** Runs every command in turn, as a person pasting them would: a failure is recorded and the next command runs. */
+export async function runGuide(guide: Guide, env: NodeJS.ProcessEnv): Promise<GuideRun> {
+  const startedAt = now();
+  const steps: GuideRun['steps'] = [];
+  for (const command of guide.commands) {
+    const result = await run('bash', ['-c', command], { env, cwd: guide.dir });
+    steps.push({ ...result, command });
+  }
+  const endedAt = now();
+  return { startedAt, endedAt, ms: endedAt - startedAt, steps, failed: steps.filter((step) => step.code !== 0) };
+}

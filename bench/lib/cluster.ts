@@ -1,0 +1,94 @@
+// The simulator as the benchmarks use it: started if none runs (and stopped at the end
+// only then), an environment where `kubectl` is the simulator's v1.35.4, and request
+// counts from the API server's audit log, by user agent.
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as sim from '../../test/sim/sim.ts';
+import type { AuditEvent } from '../../test/sim/sim.ts';
+
+export { sim };
+export type { AuditEvent };
+
+/** The plugin's user agent starts with this; kubectl's with `kubectl/`. */
+export const PLUGIN_AGENT = 'kubectl-kapsule_ha/';
+export const KUBECTL_AGENT = 'kubectl/';
+/** The benchmark's own requests (sentinels, watches): never counted. */
+export const BENCH_AGENT = 'kapsule-ha-bench';
+
+const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+/** Reviews are created but persist nothing: asking the API server, not writing to it. */
+const REVIEWS = new Set(['selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'subjectaccessreviews', 'tokenreviews']);
+export const isReview = (event: AuditEvent): boolean => REVIEWS.has(event.objectRef?.resource ?? '');
+/** A request that changes the cluster's state. */
+export const isWrite = (event: AuditEvent): boolean => WRITE_VERBS.has(event.verb) && !isReview(event);
+/** When the API server received the request (epoch milliseconds). */
+export const receivedAt = (event: AuditEvent): number => Date.parse(event.requestReceivedTimestamp ?? event.stageTimestamp ?? '');
+export const byAgent = (prefix: string) => (event: AuditEvent): boolean => (event.userAgent ?? '').startsWith(prefix);
+
+export interface Cluster {
+  info: sim.SimInfo;
+  /** Environment for the plugin and for kubectl: KUBECONFIG, PATH with the simulator's kubectl first, a private kubectl cache. */
+  env: NodeJS.ProcessEnv;
+  kubectl: string;
+  /** Whether this run started the simulator (then stop() stops it). */
+  started: boolean;
+  stop(): Promise<void>;
+}
+
+export async function openCluster(log: (line: string) => void): Promise<Cluster> {
+  const started = !(await sim.isRunning());
+  if (started) log(`starting the simulator (${sim.info().stateDir}) …`);
+  const info = await sim.up();
+  const scratch = mkdtempSync(path.join(tmpdir(), 'kapsule-ha-bench-'));
+  const binDir = path.join(scratch, 'bin');
+  mkdirSync(binDir);
+  const kubectl = path.join(info.binDir, 'kubectl');
+  symlinkSync(kubectl, path.join(binDir, 'kubectl'));
+  const env = {
+    ...process.env,
+    KUBECONFIG: info.kubeconfig,
+    PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}`,
+    // kubectl's discovery and OpenAPI cache: private to the benchmark, warmed by its warm-up round.
+    KUBECACHEDIR: path.join(scratch, 'kube-cache'),
+    NO_COLOR: '1',
+  };
+  return {
+    info,
+    env,
+    kubectl,
+    started,
+    async stop() {
+      rmSync(scratch, { recursive: true, force: true });
+      if (started) await sim.down();
+    },
+  };
+}
+
+/**
+ * The audit events after `offset`, once the API server has logged every request made so
+ * far: a sentinel request of our own is logged after them, so wait for it.
+ */
+export async function auditSince(offset: number): Promise<AuditEvent[]> {
+  const marker = `${BENCH_AGENT}/sentinel-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const api = sim.apiClient({ userAgent: marker });
+  try {
+    await api.get('/api/v1/namespaces/kube-system');
+  } finally {
+    api.close();
+  }
+  await sim.waitForAudit((event) => event.userAgent === marker, { sinceOffset: offset, timeoutMs: 10_000 });
+  // Requests answered just before the sentinel may be logged just after it.
+  await sleep(50);
+  return sim.readAudit(offset).events.filter((event) => !(event.userAgent ?? '').startsWith(BENCH_AGENT));
+}
+
+export async function serverVersion(): Promise<string> {
+  const api = sim.apiClient({ userAgent: BENCH_AGENT });
+  try {
+    return (await api.get<{ gitVersion: string }>('/version')).body.gitVersion;
+  } finally {
+    api.close();
+  }
+}
