@@ -174,7 +174,8 @@ export class RestKubeClient implements KubeClient {
         const code = (error as NodeJS.ErrnoException).code;
         if (signal?.aborted) throw new InterruptedError('interrupted while waiting for the API server', { cause: error });
         log(6, () => `${call.method} ${transport.server}${path} failed in ${Date.now() - started} ms: ${code ?? (error as Error).message}`);
-        if (code === TIMEOUT_CODE || !shouldRetryError(code, call.safety) || attempt >= this.retry.attempts) {
+        const reused = (error as { reusedSocket?: boolean }).reusedSocket === true;
+        if (code === TIMEOUT_CODE || !shouldRetryError(code, call.safety, reused) || attempt >= this.retry.attempts) {
           throw connectionErrorFrom(error as NodeJS.ErrnoException, transport.server);
         }
         await this.pause(retryDelayMs(attempt, undefined, this.retry), deadline, error);

@@ -27,8 +27,9 @@ export function shouldRetryStatus(status: number, safety: Safety): boolean {
   return safety === 'idempotent' && RETRYABLE_STATUS.has(status);
 }
 
-export function shouldRetryError(code: string | undefined, safety: Safety): boolean {
+export function shouldRetryError(code: string | undefined, safety: Safety, reusedSocket = false): boolean {
   if (code === 'ECONNREFUSED') return true; // nothing reached the server
+  if (code === 'ECONNRESET' && reusedSocket) return true; // an idle kept-alive connection the server had closed
   return safety === 'idempotent' && code !== undefined && RESET_CODES.has(code);
 }
 

@@ -71,7 +71,9 @@ export class Transport {
       const timers = limitTime(outgoing, request.deadline, request.deadlineLabel);
       outgoing.on('error', (error) => {
         timers.clear();
-        reject(error);
+        // A kept-alive connection the server closed while idle fails the next request at
+        // once; the request never reached the server (Node's documented retry case).
+        reject(Object.assign(error, { reusedSocket: outgoing.reusedSocket }));
       });
       outgoing.on('response', (incoming) => {
         incoming.setEncoding('utf8');
