@@ -7,7 +7,21 @@ export interface RequiredAccess {
   check: AccessCheck;
   /** kubectl's wording: "patch deployments.apps in kube-system". */
   display: string;
+  /**
+   * Held only to be granted (a rule of a Role we write): RBAC refuses to let anyone grant
+   * what they do not hold, unless they may `escalate` this kind of role.
+   */
+  grantedBy?: 'roles' | 'clusterroles';
 }
+
+interface PolicyRule {
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  verbs?: string[];
+}
+
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
 /** Every verb on every resource the plans need, the reads of the waits included. */
 export function requiredAccess(plans: ComponentPlan[], namespace: string): RequiredAccess[] {
@@ -19,8 +33,29 @@ export function requiredAccess(plans: ComponentPlan[], namespace: string): Requi
     const display = `${verb} ${resourceName(apiVersion, kind)}${info.namespaced ? ` in ${namespace}` : ''}`;
     required.set(display, { check, display });
   };
+  const grant = (rule: PolicyRule, grantedBy: 'roles' | 'clusterroles', roleNamespace: string | undefined) => {
+    for (const group of rule.apiGroups ?? []) {
+      for (const resourceAndSub of rule.resources ?? []) {
+        const [resource, subresource] = resourceAndSub.split('/') as [string, string | undefined];
+        for (const verb of rule.verbs ?? []) {
+          for (const name of rule.resourceNames?.length ? rule.resourceNames : [undefined]) {
+            const check: AccessCheck = { verb, group, resource, ...(subresource ? { subresource } : {}), ...(name ? { name } : {}), ...(roleNamespace ? { namespace: roleNamespace } : {}) };
+            const display = `${verb} ${resource}${group ? `.${group}` : ''}${subresource ? `/${subresource}` : ''}${name ? ` ${name}` : ''}${roleNamespace ? ` in ${roleNamespace}` : ''}`;
+            if (!required.has(display)) required.set(display, { check, display, grantedBy });
+          }
+        }
+      }
+    }
+  };
   for (const plan of plans) {
-    for (const step of writesOf(plan)) add(step.action, step.ref.apiVersion, step.ref.kind);
+    for (const step of writesOf(plan)) {
+      add(step.action, step.ref.apiVersion, step.ref.kind);
+      const role = step.action === 'create' ? step.object : step.action === 'patch' ? step.target : undefined;
+      if (role && step.ref.apiVersion === `${RBAC_GROUP}/v1` && (step.ref.kind === 'Role' || step.ref.kind === 'ClusterRole')) {
+        const rules = (role as { rules?: PolicyRule[] }).rules ?? [];
+        for (const rule of rules) grant(rule, step.ref.kind === 'Role' ? 'roles' : 'clusterroles', step.ref.namespace);
+      }
+    }
     if (plan.steps.some((step) => step.action === 'wait')) {
       add('get', 'apps/v1', 'Deployment');
       add('list', 'v1', 'Pod');
@@ -34,8 +69,12 @@ export function requiredAccess(plans: ComponentPlan[], namespace: string): Requi
 export async function requireAccess(kube: KubeClient, plans: ComponentPlan[], namespace: string): Promise<void> {
   const required = requiredAccess(plans, namespace);
   if (required.length === 0) return;
-  const allowed = await kube.canI(required.map(({ check }) => check));
-  const missing = required.filter((_, index) => !allowed[index]).map(({ display }) => display);
+  const escalate = (resource: 'roles' | 'clusterroles'): AccessCheck => ({ verb: 'escalate', group: RBAC_GROUP, resource, ...(resource === 'roles' ? { namespace } : {}) });
+  const [mayEscalateRoles, mayEscalateClusterRoles, ...allowed] = await kube.canI([escalate('roles'), escalate('clusterroles'), ...required.map(({ check }) => check)]);
+  const mayEscalate = { roles: mayEscalateRoles, clusterroles: mayEscalateClusterRoles };
+  const missing = required
+    .filter((entry, index) => !allowed[index] && !(entry.grantedBy && mayEscalate[entry.grantedBy]))
+    .map(({ display }) => display);
   if (missing.length > 0) {
     throw new PreflightError(
       `you are not allowed to ${missing.join(', ')}; nothing was changed. Ask a cluster admin for these permissions.`,
