@@ -2,7 +2,7 @@
 // machine noise hits both sides alike. Prints Markdown and writes bench/RESULTS.md.
 // Uses the default simulator (started if none runs, stopped at the end only then), or the
 // one KAPSULE_HA_SIM_DIR / KAPSULE_HA_SIM_PORT_OFFSET point to. BENCH_QUICK=1: fewer
-// rounds; BENCH_ROUNDS=n: n rounds everywhere; BENCH_ONLY=startup,enable,…: some items.
+// rounds; BENCH_ROUNDS=n: n rounds everywhere; BENCH_ONLY=startup,enable,…: some items, printed only.
 // Timings are never asserted in tests.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -105,9 +105,12 @@ async function main(): Promise<void> {
       process.stdout.write(`\n${text}`);
       parts.push(text);
     }
-    const report = [await header(context, started), ...parts].join('\n');
-    writeFileSync(path.join(repo, 'bench', 'RESULTS.md'), report);
-    log(`written to bench/RESULTS.md in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
+    const took = `${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`;
+    if (only) log(`done in ${took}; bench/RESULTS.md left as it was (BENCH_ONLY)`);
+    else {
+      writeFileSync(path.join(repo, 'bench', 'RESULTS.md'), [await header(context, started), ...parts].join('\n'));
+      log(`written to bench/RESULTS.md in ${took}`);
+    }
   } finally {
     await cluster?.stop();
     rmSync(scratch, { recursive: true, force: true });

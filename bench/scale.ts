@@ -1,6 +1,6 @@
 // Item 5: `status` and `check-drift` on clusters of 9, 300 and 1,000+ nodes: wall time,
 // peak RSS (GNU time), requests, and whether every list call is paginated.
-import { auditSince, byAgent, PLUGIN_AGENT, sim, type AuditEvent } from './lib/cluster.ts';
+import { auditSince, byAgent, PLUGIN_AGENT, quiesce, sim, type AuditEvent } from './lib/cluster.ts';
 import { rounds, type Context } from './lib/context.ts';
 import { hasGnuTime, runOk } from './lib/run.ts';
 import { inTurns, median, ms, table, verdict } from './lib/stats.ts';
@@ -32,8 +32,10 @@ export async function benchScale(context: Context): Promise<string> {
   try {
     for (const shape of SHAPES) {
       const nodes = 3 * (shape.default + shape.autoscaled);
-      context.log(`  ${nodes} nodes …`);
+      context.log(`  ${nodes} nodes: scaling …`);
       await sim.scaleNodes(shape);
+      const settleMs = await quiesce();
+      context.log(`  ${nodes} nodes Ready, control plane quiet after ${(settleMs / 1000).toFixed(0)} s more …`);
       const measure = (args: string[]) => async (): Promise<Sample> => {
         const offset = sim.auditOffset();
         const result = await runOk(context.plugin, args, { env: context.cluster.env, peakRss, codes: [0, 1] });

@@ -84,6 +84,23 @@ export async function auditSince(offset: number): Promise<AuditEvent[]> {
   return sim.readAudit(offset).events.filter((event) => !(event.userAgent ?? '').startsWith(BENCH_AGENT));
 }
 
+/**
+ * Waits until the control plane is quiet (fewer than `perSecond` audited requests in a
+ * second, the benchmark's own excepted), at most `timeoutMs`: after nodes are added or
+ * removed, controllers and kwok keep the API server busy for a while. Returns the wait.
+ */
+export async function quiesce(perSecond = 5, timeoutMs = 60_000): Promise<number> {
+  const started = Date.now();
+  let offset = sim.auditOffset();
+  while (Date.now() - started < timeoutMs) {
+    await sleep(1000);
+    const read = sim.readAudit(offset);
+    offset = read.offset;
+    if (read.events.filter((event) => !(event.userAgent ?? '').startsWith(BENCH_AGENT)).length < perSecond) break;
+  }
+  return Date.now() - started;
+}
+
 export async function serverVersion(): Promise<string> {
   const api = sim.apiClient({ userAgent: BENCH_AGENT });
   try {
