@@ -24,12 +24,16 @@ export interface ApplyOptions {
 /** How often a write is re-planned after someone else changed its object under us. */
 const MAX_REPLANS = 5;
 
-/** Our patch's resourceVersion test failed, or a create raced another: re-read and re-plan. */
-function isStale(error: unknown): boolean {
-  const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
-  const message = error instanceof Error ? error.message : '';
-  return status === 409 || (status === 422 && /test/i.test(message));
-}
+const statusOf = (error: unknown): number | undefined =>
+  (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
+
+/**
+ * A create that raced another (409), or a patch refused as Invalid (422): the API server
+ * answers a failed `test` operation with a bare "the server rejected our request due to an
+ * error in our request", so only a fresh read tells a lost race from a bad patch.
+ */
+const mayBeStale = (error: unknown, step: WriteStep): boolean =>
+  statusOf(error) === 409 || (statusOf(error) === 422 && step.action === 'patch');
 
 async function write(kube: KubeClient, step: WriteStep, dryRun: boolean): Promise<void> {
   const options = { dryRun };
@@ -55,9 +59,11 @@ async function applyWrite(kube: KubeClient, first: WriteStep, options: ApplyOpti
       options.onEvent({ type: 'wrote', step, dryRun: options.dryRun === 'server' });
       return;
     } catch (error) {
-      if (!isStale(error) || attempt >= MAX_REPLANS) throw error;
-      options.onEvent({ type: 'replanned', step, reason: error instanceof Error ? error.message : String(error) });
+      if (!mayBeStale(error, step) || attempt >= MAX_REPLANS) throw error;
       const live: KubeObject | undefined = await kube.get(step.ref);
+      // Unchanged since we read it: the patch itself is invalid, not stale.
+      if (step.action === 'patch' && statusOf(error) === 422 && live?.metadata.resourceVersion === step.live.metadata.resourceVersion) throw error;
+      options.onEvent({ type: 'replanned', step, reason: error instanceof Error ? error.message : String(error) });
       step = stepFor(step.source, live) as WriteStep | undefined;
     }
   }
