@@ -12,8 +12,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { benchCheckDrift } from './check-drift.ts';
 import { benchEnable } from './enable.ts';
 import { openCluster, serverVersion } from './lib/cluster.ts';
-import type { Context } from './lib/context.ts';
+import type { Context, TargetRow } from './lib/context.ts';
 import { runOk } from './lib/run.ts';
+import { table, verdict } from './lib/stats.ts';
 import { benchScale } from './scale.ts';
 import { benchSize } from './size.ts';
 import { benchStartup } from './startup.ts';
@@ -83,6 +84,10 @@ async function header(context: Context, started: Date): Promise<string> {
   ].join('\n');
 }
 
+function summary(targets: TargetRow[]): string {
+  return ['## Targets', '', table(['item', 'measured', 'target', ''], targets.map((t) => [t.item, t.measured, t.target, verdict(t.met)])), ''].join('\n');
+}
+
 function table2(rows: string[][]): string {
   return ['| | |', '|---|---|', ...rows.map(([key, value]) => `| ${key} | ${value} |`)].join('\n');
 }
@@ -94,11 +99,16 @@ async function main(): Promise<void> {
   const unknown = only?.filter((name) => !SECTIONS.some((section) => section.name === name));
   if (unknown?.length) throw new Error(`BENCH_ONLY: unknown ${unknown.join(', ')} (known: ${SECTIONS.map((s) => s.name).join(', ')})`);
   const parts: string[] = [];
+  const targets: TargetRow[] = [];
   let cluster: Context['cluster'] | undefined;
   try {
     const binary = await snapshot(scratch);
     cluster = await openCluster(log);
-    const context: Context = { repo, ...binary, cluster, quick: process.env.BENCH_QUICK === '1', log };
+    const target = (item: string, measured: string, goal: string, met: boolean) => {
+      targets.push({ item, measured, target: goal, met });
+      return `${goal} ${verdict(met)}`;
+    };
+    const context: Context = { repo, ...binary, cluster, quick: process.env.BENCH_QUICK === '1', log, target };
     for (const section of SECTIONS) {
       if (only && !only.includes(section.name)) continue;
       const text = await section.run(context);
@@ -108,7 +118,7 @@ async function main(): Promise<void> {
     const took = `${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`;
     if (only) log(`done in ${took}; bench/RESULTS.md left as it was (BENCH_ONLY)`);
     else {
-      writeFileSync(path.join(repo, 'bench', 'RESULTS.md'), [await header(context, started), ...parts].join('\n'));
+      writeFileSync(path.join(repo, 'bench', 'RESULTS.md'), [await header(context, started), summary(targets), ...parts].join('\n'));
       log(`written to bench/RESULTS.md in ${took}`);
     }
   } finally {

@@ -1,7 +1,7 @@
 // Item 1: start-up of the executable (`--help`, `version`) beside `kubectl version --client`.
 import { rounds, type Context } from './lib/context.ts';
 import { runOk } from './lib/run.ts';
-import { inTurns, median, ms, ratio, table, verdict } from './lib/stats.ts';
+import { inTurns, median, ms, ratio, table } from './lib/stats.ts';
 
 export async function benchStartup(context: Context): Promise<string> {
   const count = rounds(context, 25, 8);
@@ -21,7 +21,7 @@ export async function benchStartup(context: Context): Promise<string> {
   const rows = cases.map((entry) => {
     const values = samples.get(entry.label)!;
     const med = median(values);
-    const target = entry.command === context.plugin ? `≤ 0.8× ${verdict(med / kubectlMedian <= 0.8)}` : '';
+    const target = entry.command === context.plugin ? context.target(`1. start-up: ${entry.label}`, ratio(med, kubectlMedian), '≤ 0.8× kubectl version --client', med / kubectlMedian <= 0.8) : '';
     return [entry.label, ms(med), ms(Math.min(...values)), ms(Math.max(...values)), ratio(med, kubectlMedian), target];
   });
   return [

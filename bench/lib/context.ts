@@ -12,6 +12,15 @@ export interface Context {
   quick: boolean;
   /** Progress on stderr. */
   log: (line: string) => void;
+  /** Records a target for the summary; returns the table cell ("≤ 1.0× ✅ met"). */
+  target: (item: string, measured: string, target: string, met: boolean) => string;
+}
+
+export interface TargetRow {
+  item: string;
+  measured: string;
+  target: string;
+  met: boolean;
 }
 
 /** Rounds for a section: `full` normally, `quick` with BENCH_QUICK=1; BENCH_ROUNDS overrides both. */
