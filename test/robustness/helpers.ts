@@ -149,3 +149,48 @@ export async function grantRestricted(rules: Rule[], denied: Record<string, stri
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The kube-system Deployments by name: replicas wanted and Ready, and our label. */
+export async function deployments(): Promise<Map<string, { replicas: number; ready: number; ours: boolean; annotations: Record<string, string> }>> {
+  const api = sim.apiClient();
+  try {
+    const list = await api.request('GET', '/apis/apps/v1/namespaces/kube-system/deployments');
+    return new Map(
+      (list.body.items as any[]).map((d) => [
+        d.metadata.name,
+        {
+          replicas: d.spec.replicas,
+          ready: d.status?.readyReplicas ?? 0,
+          ours: d.metadata.labels?.['app.kubernetes.io/managed-by'] === 'kubectl-kapsule-ha',
+          annotations: d.metadata.annotations ?? {},
+        },
+      ]),
+    );
+  } finally {
+    api.close();
+  }
+}
+
+/** What `enable all` leaves: copies Ready (3 DNS, 2 metrics), originals at 0, 3 operators. */
+export async function expectEnabled(): Promise<void> {
+  const d = await deployments();
+  expect(d.get('coredns')?.replicas).toBe(0);
+  expect(d.get('metrics-server')?.replicas).toBe(0);
+  expect(d.get('cilium-operator')).toMatchObject({ replicas: 3, ready: 3 });
+  expect(d.get('coredns-ha')).toMatchObject({ replicas: 3, ready: 3, ours: true });
+  expect(d.get('metrics-server-ha')).toMatchObject({ replicas: 2, ready: 2, ours: true });
+  expect(d.get('kube-dns-autoscaler')).toMatchObject({ ours: true });
+}
+
+/** What `disable all` leaves: the seed's three Deployments at 1 replica, Ready, and nothing of ours. */
+export async function expectDisabled(): Promise<void> {
+  const d = await deployments();
+  expect([...d.keys()].sort()).toEqual(['cilium-operator', 'coredns', 'metrics-server']);
+  for (const [name, deployment] of d) {
+    expect(deployment.replicas, name).toBe(1);
+    expect(deployment.ready, name).toBeGreaterThanOrEqual(1);
+  }
+  expect(Object.keys(d.get('cilium-operator')!.annotations).filter((key) => key.startsWith('kapsule-ha'))).toEqual([]);
+}
+
+export const faultsIn = (proxy: FaultProxy): number => Object.values(proxy.injected).reduce((sum, count) => sum + count, 0);
