@@ -19,6 +19,8 @@ export async function runCli(args: string[], context: CliContext): Promise<numbe
   if (args[0] === '__complete') {
     return (await import('./completion/complete.ts')).runComplete(args.slice(1), io);
   }
+  // `help enable` as cobra-based CLIs (kubectl itself) accept it.
+  if (args[0] === 'help') args = [...args.slice(1), '--help'];
   let verbosity = guessVerbosity(args);
   try {
     const invocation = parseInvocation(args, displayName(context.invokedAs), io.columns);

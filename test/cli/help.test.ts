@@ -40,6 +40,13 @@ describe('help and version', () => {
     expect((await cli(['version', '-o', 'yaml'])).stdout).toMatch(new RegExp(`^clientVersion:\n  version: v${VERSION.replace(/\./g, '\\.')}\n`, 'm'));
   });
 
+  it('`help <verb>` shows that verb\'s help, as in kubectl', async () => {
+    const result = await cli(['help', 'status']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^kubectl kapsule-ha status \[components\.\.\]/);
+    expect((await cli(['help'])).stdout).toMatch(/^kubectl kapsule-ha <verb> \[flags\]/);
+  });
+
   it('no verb at all is bad input with a hint', async () => {
     const result = await cli([]);
     expect(result.code).toBe(2);
