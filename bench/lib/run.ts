@@ -22,15 +22,17 @@ export interface Run {
   stdout: string;
   stderr: string;
   lines: Line[];
-  /** Peak resident set size in KiB (only with `peakRss`). */
+  /** Peak resident set size in KiB (only with `rusage`). */
   peakRssKiB?: number;
+  /** User + system CPU time in ms, 10 ms resolution (only with `rusage`). */
+  cpuMs?: number;
 }
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  /** Measure peak RSS with GNU time (`/usr/bin/time -f %M`). */
-  peakRss?: boolean;
+  /** Measure peak RSS and CPU time with GNU time (`/usr/bin/time -f '%M %U %S'`). */
+  rusage?: boolean;
 }
 
 /** Epoch milliseconds with sub-millisecond resolution, on the same clock as the audit log. */
@@ -43,11 +45,11 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
   let rssDir: string | undefined;
   let file = command;
   let argv = args;
-  if (options.peakRss) {
+  if (options.rusage) {
     if (!hasGnuTime()) throw new Error(`${GNU_TIME} is missing: install GNU time (apt-get install time) to measure peak RSS`);
     rssDir = mkdtempSync(path.join(tmpdir(), 'kapsule-ha-bench-'));
     file = GNU_TIME;
-    argv = ['-f', '%M', '-o', path.join(rssDir, 'rss'), command, ...args];
+    argv = ['-f', '%M %U %S', '-o', path.join(rssDir, 'rusage'), command, ...args];
   }
   return new Promise((resolve, reject) => {
     const lines: Line[] = [];
@@ -70,11 +72,15 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
       const endedAt = now();
       for (const stream of ['stdout', 'stderr'] as const) if (pending[stream]) lines.push({ at: endedAt, stream, text: pending[stream] });
       let peakRssKiB: number | undefined;
+      let cpuMs: number | undefined;
       if (rssDir) {
-        peakRssKiB = Number(readFileSync(path.join(rssDir, 'rss'), 'utf8').trim().split('\n').pop());
+        // The last line; GNU time writes "Command exited with non-zero status N" before it.
+        const [rss, user, system] = readFileSync(path.join(rssDir, 'rusage'), 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+        peakRssKiB = rss;
+        cpuMs = (user! + system!) * 1000;
         rmSync(rssDir, { recursive: true, force: true });
       }
-      resolve({ startedAt, endedAt, ms: endedAt - startedAt, code: code ?? 1, stdout: chunks.stdout.join(''), stderr: chunks.stderr.join(''), lines, peakRssKiB });
+      resolve({ startedAt, endedAt, ms: endedAt - startedAt, code: code ?? 1, stdout: chunks.stdout.join(''), stderr: chunks.stderr.join(''), lines, peakRssKiB, cpuMs });
     });
   });
 }
