@@ -1,6 +1,6 @@
 import { withoutServerFields } from '../engine/server-fields.ts';
 import type { KubeObject } from '../kube/types.ts';
-import { COPY_OF_ANNOTATION, INSTANCE_LABEL, KAPSULE_LABELS, MANAGED_BY, MANAGED_BY_LABEL } from './labels.ts';
+import { COPY_OF_ANNOTATION, INSTANCE_LABEL, RECONCILER_LABELS, MANAGED_BY, MANAGED_BY_LABEL } from './labels.ts';
 
 // Sanitising a copied object, one concern per function, as kubectl-neat does.
 
@@ -14,7 +14,7 @@ function withoutKeys(record: Record<string, string> | undefined, keys: string[])
 export function neatCopy(original: KubeObject, name: string): KubeObject {
   const copy = withoutServerFields(original);
   copy.metadata.name = name;
-  copy.metadata.labels = { ...withoutKeys(original.metadata.labels, KAPSULE_LABELS), [MANAGED_BY_LABEL]: MANAGED_BY };
+  copy.metadata.labels = { ...withoutKeys(original.metadata.labels, RECONCILER_LABELS), [MANAGED_BY_LABEL]: MANAGED_BY };
   copy.metadata.annotations = {
     ...withoutKeys(original.metadata.annotations, TOOL_ANNOTATIONS),
     [COPY_OF_ANNOTATION]: original.metadata.name,

@@ -8,8 +8,11 @@ export const INSTANCE_LABEL = 'kapsule-ha/instance';
 export const COPY_OF_ANNOTATION = 'kapsule-ha/copy-of';
 /** On cilium-operator (not ours, so an annotation, not a label): the replicas enable set. */
 export const ENABLED_REPLICAS_ANNOTATION = 'kapsule-ha/enabled-replicas';
-/** Kapsule's own marks on the objects it reconciles; a copy must not carry them. */
-export const KAPSULE_LABELS = ['k8s.scw.cloud/object', 'k8s.scw.cloud/system'];
+/**
+ * Marks by which the provider's reconcilers find their objects (Kapsule's own, and the
+ * addon manager's, which prunes what it does not know): a copy must not carry them.
+ */
+export const RECONCILER_LABELS = ['k8s.scw.cloud/object', 'k8s.scw.cloud/system', 'addonmanager.kubernetes.io/mode'];
 export const POOL_LABEL = 'k8s.scaleway.com/pool-name';
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';

@@ -63,7 +63,7 @@ function deployment(name: string, podLabels: Record<string, string>, podSpec: Re
     metadata: {
       ...serverMeta(name, NS),
       generation: 3,
-      labels: { ...podLabels, 'k8s.scw.cloud/object': 'Deployment', 'k8s.scw.cloud/system': name },
+      labels: { ...podLabels, 'k8s.scw.cloud/object': 'Deployment', 'k8s.scw.cloud/system': name, 'addonmanager.kubernetes.io/mode': 'Reconcile' },
       annotations: {
         'deployment.kubernetes.io/revision': '2',
         'kubectl.kubernetes.io/last-applied-configuration': '{"big":"json"}',
