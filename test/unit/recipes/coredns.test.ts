@@ -40,7 +40,7 @@ describe('coredns enable', () => {
     ]);
   });
 
-  it('copies the Deployment without server fields or the reconcilers' labels, keeping every pod label for kube-dns', () => {
+  it('copies the Deployment without server fields or reconciler labels, keeping every pod label for kube-dns', () => {
     const copy = created(enablePlan(new FakeCluster()).steps, 'Deployment', 'coredns-ha')!.object;
     expect(copy.status).toBeUndefined();
     for (const field of ['uid', 'resourceVersion', 'creationTimestamp', 'managedFields', 'generation']) {
