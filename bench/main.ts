@@ -104,6 +104,12 @@ async function main(): Promise<void> {
   try {
     const binary = await snapshot(scratch);
     cluster = await openCluster(log);
+    const opened = cluster;
+    // Ctrl-C: stop the simulator if this run started it, as the normal end would.
+    process.once('SIGINT', () => {
+      log('interrupted');
+      void opened.stop().finally(() => process.exit(130));
+    });
     const target = (item: string, measured: string, goal: string, met: boolean) => {
       targets.push({ item, measured, target: goal, met });
       return `${goal} ${verdict(met)}`;
