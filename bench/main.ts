@@ -11,6 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { benchCheckDrift } from './check-drift.ts';
 import { benchEnable } from './enable.ts';
+import { loadGuide } from './guide.ts';
 import { openCluster, serverVersion } from './lib/cluster.ts';
 import type { Context, TargetRow } from './lib/context.ts';
 import { runOk } from './lib/run.ts';
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
   const targets: TargetRow[] = [];
   let cluster: Context['cluster'] | undefined;
   try {
+    loadGuide(repo); // fails now, with its message, rather than minutes later
     const binary = await snapshot(scratch);
     cluster = await openCluster(log);
     const opened = cluster;
