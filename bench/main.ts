@@ -119,7 +119,8 @@ async function main(): Promise<void> {
     const context: Context = { repo, ...binary, cluster, quick: process.env.BENCH_QUICK === '1', log, target };
     for (const section of SECTIONS) {
       if (only && !only.includes(section.name)) continue;
-      const text = await section.run(context);
+      const load = loadavg()[0]!;
+      const text = `${await section.run(context)}\n_Load average (1 min) of the machine: ${load.toFixed(1)} when this started, ${loadavg()[0]!.toFixed(1)} when it ended._\n`;
       process.stdout.write(`\n${text}`);
       parts.push(text);
     }
