@@ -2,7 +2,8 @@
 // with kubectl exactly as the guide writes it: its `$ kubectl …` lines are read from its
 // README and run verbatim by bash in the guide's own folder, so its YAML files are the
 // ones next to it (referenced by path, copied nowhere).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { now, run, type Run } from './lib/run.ts';
 
@@ -45,14 +46,21 @@ export interface GuideRun {
   failed: (Run & { command: string })[];
 }
 
-/** Runs every command in turn, as a person pasting them would: a failure is recorded and the next command runs. */
-export async function runGuide(guide: Guide, env: NodeJS.ProcessEnv): Promise<GuideRun> {
+/**
+ * Runs every command in turn, as a person pasting them would: a failure is recorded and
+ * the next command runs. `coldCache`: each command gets an empty kubectl cache (discovery
+ * and OpenAPI), as in a CI job or a fresh container.
+ */
+export async function runGuide(guide: Guide, env: NodeJS.ProcessEnv, coldCache = false): Promise<GuideRun> {
+  const scratch = coldCache ? mkdtempSync(path.join(tmpdir(), 'kapsule-ha-bench-cache-')) : undefined;
   const startedAt = now();
   const steps: GuideRun['steps'] = [];
-  for (const command of guide.commands) {
-    const result = await run('bash', ['-c', command], { env, cwd: guide.dir });
+  for (const [index, command] of guide.commands.entries()) {
+    const commandEnv = scratch ? { ...env, KUBECACHEDIR: path.join(scratch, String(index)) } : env;
+    const result = await run('bash', ['-c', command], { env: commandEnv, cwd: guide.dir });
     steps.push({ ...result, command });
   }
   const endedAt = now();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
   return { startedAt, endedAt, ms: endedAt - startedAt, steps, failed: steps.filter((step) => step.code !== 0) };
 }
