@@ -51,10 +51,10 @@ async function snapshot(dir: string): Promise<Pick<Context, 'plugin' | 'dist'>> 
       const dist = path.dirname(plugin);
       const archives = readdirSync(dist)
         .filter((name) => /\.(tar\.gz|zip)$/.test(name))
-        .map((name) => ({ name, bytes: statSync(path.join(dist, name)).size }));
+        .map((name) => ({ name, bytes: statSync(path.join(dist, name)).size, builtAt: statSync(path.join(dist, name)).mtime }));
       copyFileSync(plugin, copy);
       await runOk(copy, ['version']);
-      return { plugin: copy, dist: { binaryBytes: statSync(copy).size, archives } };
+      return { plugin: copy, dist: { binaryBytes: statSync(copy).size, builtAt: statSync(plugin).mtime, archives } };
     } catch (error) {
       if (attempt >= 10) throw error;
       log(`dist/ is changing (a build running?), retrying in 10 s: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);

@@ -6,7 +6,7 @@ export interface Context {
   /** A copy of dist/kubectl-kapsule_ha taken at the start: a rebuild in the shared checkout cannot pull it away mid-run. */
   plugin: string;
   /** Sizes in dist/ when the copy was taken. */
-  dist: { binaryBytes: number; archives: { name: string; bytes: number }[] };
+  dist: { binaryBytes: number; builtAt: Date; archives: { name: string; bytes: number; builtAt: Date }[] };
   cluster: Cluster;
   /** BENCH_QUICK=1: fewer rounds, for a quick look. */
   quick: boolean;
