@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // control plane, so they run one file at a time after a global setup starts it.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
         test: {
