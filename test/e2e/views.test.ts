@@ -38,10 +38,14 @@ describe('diff, check-drift and status once enabled, and after a Kapsule upgrade
     if (enabled.code !== 0) throw new Error(`enable all failed: ${enabled.stderr}`);
   });
 
-  it('diff exits 0 when enable would change nothing', async () => {
+  it('diff exits 0 when enable would change nothing, and only reads', async () => {
+    const offset = auditOffset();
     const result = await plugin(['diff', 'all']);
     expect(result.stdout).toBe('');
     expect(result.code, result.stderr).toBe(0);
+    const requests = pluginRequests(offset);
+    expect(requests.reads).toBeGreaterThan(0);
+    expect(requests.all.filter((event) => event.verb !== 'get' && event.verb !== 'list')).toEqual([]);
   });
 
   it('diff with another option shows exactly that change', async () => {
