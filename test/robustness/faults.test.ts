@@ -4,7 +4,7 @@ import { expectCleanEnd, expectDisabled, expectEnabled, faultsIn, spawnPlugin, s
 
 // 10% of the requests faulted (5xx before or after the server acted, 429 with Retry-After,
 // resets before or after forwarding, delays), a different sequence per seed.
-const SEEDS = [11, 23, 37, 41];
+const SEEDS = [11, 23, 37];
 const SHARE = 0.1;
 
 describe(`with ${SHARE * 100}% of API requests faulted, each verb succeeds or fails cleanly, and a plain re-run converges`, () => {
