@@ -7,23 +7,25 @@ import { now } from './run.ts';
 
 interface Slice {
   metadata: { name: string };
-  endpoints?: { conditions?: { ready?: boolean } }[];
+  endpoints?: { conditions?: { ready?: boolean }; targetRef?: { name?: string } }[];
 }
 
 export interface DnsWatch {
   /** Milliseconds within [from, to] during which kube-dns had no ready endpoint. */
   gapMs(from: number, to: number): number;
-  /** When kube-dns first had at least `count` ready endpoints after `from` (undefined: never). */
-  firstAtLeast(count: number, from: number): number | undefined;
+  /** When a pod whose name starts with `prefix` was first a ready endpoint of kube-dns (undefined: never). */
+  firstReady(prefix: string): number | undefined;
   stop(): void;
 }
 
 export async function watchDns(): Promise<DnsWatch> {
   const info = sim.info();
-  const ready = new Map<string, number>();
+  // Per slice, the names of its ready endpoints' pods.
+  const ready = new Map<string, string[]>();
+  const firstSeen = new Map<string, number>();
   // (time, total ready endpoints) after each change.
   const timeline: [number, number][] = [];
-  const total = () => [...ready.values()].reduce((sum, count) => sum + count, 0);
+  const total = () => [...ready.values()].reduce((sum, pods) => sum + pods.length, 0);
   const url = new URL('/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices?watch=1&labelSelector=kubernetes.io%2Fservice-name%3Dkube-dns', info.server);
   let synced: () => void;
   const initial = new Promise<void>((resolve) => (synced = resolve));
@@ -38,7 +40,9 @@ export async function watchDns(): Promise<DnsWatch> {
         const event = JSON.parse(line) as { type: string; object: Slice };
         if (event.type === 'DELETED') ready.delete(event.object.metadata.name);
         else if (event.type === 'ADDED' || event.type === 'MODIFIED') {
-          ready.set(event.object.metadata.name, (event.object.endpoints ?? []).filter((e) => e.conditions?.ready !== false).length);
+          const pods = (event.object.endpoints ?? []).filter((e) => e.conditions?.ready !== false).map((e) => e.targetRef?.name ?? '');
+          ready.set(event.object.metadata.name, pods);
+          for (const pod of pods) if (!firstSeen.has(pod)) firstSeen.set(pod, at);
         }
         timeline.push([at, total()]);
       }
@@ -59,8 +63,9 @@ export async function watchDns(): Promise<DnsWatch> {
       }
       return gap;
     },
-    firstAtLeast(count, from) {
-      return timeline.find(([at, total]) => at >= from && total >= count)?.[0];
+    firstReady(prefix) {
+      const times = [...firstSeen].filter(([pod]) => pod.startsWith(prefix)).map(([, at]) => at);
+      return times.length > 0 ? Math.min(...times) : undefined;
     },
     stop() {
       request.destroy();
