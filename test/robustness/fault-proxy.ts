@@ -25,9 +25,10 @@ export interface FaultPlan {
 export interface ProxyHooks {
   /**
    * Before the request is forwarded (awaited): e.g. another client writes first, or the
-   * plugin is killed. 'drop' closes the connection instead of forwarding.
+   * plugin is killed. 'drop' closes the connection instead of forwarding; a Fault injects
+   * that fault on this request (whatever the plan says).
    */
-  before?: (index: number, method: string, path: string) => void | 'drop' | Promise<void | 'drop'>;
+  before?: (index: number, method: string, path: string) => void | 'drop' | Fault | Promise<void | 'drop' | Fault>;
   /** The server has answered, the client has not seen the answer yet (e.g. kill it now). */
   after?: (index: number, method: string, path: string, status: number) => void;
 }
@@ -98,8 +99,10 @@ export async function startFaultProxy(
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', async () => {
       const body = Buffer.concat(chunks);
-      if ((await hooks.before?.(index, req.method ?? '', req.url ?? '')) === 'drop') return req.socket.destroy();
-      const fault = chooseFault(index, /[?&]watch=(1|true)/.test(req.url ?? ''));
+      const decision = await hooks.before?.(index, req.method ?? '', req.url ?? '');
+      if (decision === 'drop') return req.socket.destroy();
+      const planned = chooseFault(index, /[?&]watch=(1|true)/.test(req.url ?? ''));
+      const fault = decision ?? planned;
       if (fault) injected[fault]++;
       switch (fault) {
         case undefined:

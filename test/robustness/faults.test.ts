@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plugin, sim, watchEndpoints, type EndpointWatch } from '../e2e/plugin.ts';
-import { expectCleanEnd, expectDisabled, expectEnabled, faultsIn, spawnPlugin, startProxy } from './helpers.ts';
+import { deployments, expectCleanEnd, expectDisabled, expectEnabled, faultsIn, spawnPlugin, startProxy } from './helpers.ts';
 
 // 10% of the requests faulted (5xx before or after the server acted, 429 with Retry-After,
 // resets before or after forwarding, delays), a different sequence per seed.
@@ -59,5 +59,42 @@ describe(`with ${SHARE * 100}% of API requests faulted, each verb succeeds or fa
     expect(events).toBeGreaterThan(0);
     expect(minReady).toBeGreaterThanOrEqual(1);
     watch = await watchEndpoints();
+  });
+});
+
+describe('a write whose answer is lost', () => {
+  beforeAll(() => sim.reset());
+  afterAll(() => sim.reset());
+
+  it('a create answered 500 after the server made it fails in one line that says to re-run, and the re-run adopts the object', async () => {
+    let hit = 0;
+    const proxy = await startProxy({ seed: 5 }, {
+      before: (_, method, path) => (method === 'POST' && path.includes('/deployments') && hit++ === 0 ? '500-after' : undefined),
+    });
+    try {
+      const result = await spawnPlugin(['enable', 'coredns', '--yes'], proxy.kubeconfig).done;
+      expectCleanEnd(result, [3]);
+      expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^Error from server \(InternalError\): injected 500 by the fault proxy; .*re-run to continue/);
+    } finally {
+      await proxy.stop();
+    }
+    const rerun = await plugin(['enable', 'coredns', '--yes']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect((await plugin(['check-drift', 'coredns'])).code).toBe(0);
+  });
+
+  it('a guarded patch applied but whose answer was cut is retried, its test fails, and the re-plan finds nothing left to do', async () => {
+    let hit = 0;
+    const proxy = await startProxy({ seed: 6 }, {
+      before: (_, method, path) => (method === 'PATCH' && path.includes('/deployments/cilium-operator') && hit++ === 0 ? 'reset-after' : undefined),
+    });
+    try {
+      const result = await spawnPlugin(['enable', 'cilium-operator', '--yes'], proxy.kubeconfig).done;
+      expect(result.code, result.stderr).toBe(0);
+      expect(hit).toBeGreaterThanOrEqual(2);
+    } finally {
+      await proxy.stop();
+    }
+    expect((await deployments()).get('cilium-operator')).toMatchObject({ replicas: 3, ready: 3 });
   });
 });

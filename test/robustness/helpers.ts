@@ -70,7 +70,10 @@ export function expectOneLineFailure(result: RunResult, code: number, line: RegE
 export function expectCleanEnd(result: RunResult, codes: number[]): void {
   expect(codes, result.stderr).toContain(result.code);
   expect(result.stderr).not.toMatch(/^\s+at |\n\s+at |TypeError|ReferenceError|Unhandled/);
-  if (result.code !== 0) expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^(error: |Error from server )/);
+  if (result.code !== 0) {
+    expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^(error: |Error from server )/);
+    expect(result.stderr.split('\n').filter((line) => /^(error: |Error from server )/.test(line)), result.stderr).toHaveLength(1);
+  }
 }
 
 /** The plugin's writes since an audit offset, after giving the audit log time to catch up. */
