@@ -1,5 +1,6 @@
 import type { KubeClient, KubeObject } from '../kube/types.ts';
-import { describeRef, WaitTimeoutError } from './errors.ts';
+import { EXIT } from '../cli/errors.ts';
+import { describeRef, PreflightError, StoppedError, WaitTimeoutError } from './errors.ts';
 import { stepFor } from './plan.ts';
 import type { ComponentPlan, Step, WaitFor, WriteStep } from './types.ts';
 import { checkWait } from './wait.ts';
@@ -105,9 +106,23 @@ export async function applyPlan(kube: KubeClient, plan: ComponentPlan, options: 
     if (step.action === 'wait') {
       if (options.dryRun === 'none') await waitUntil(kube, step.waitFor, options);
     } else {
-      await applyWrite(kube, step, options);
+      try {
+        await applyWrite(kube, step, options);
+      } catch (error) {
+        throw stoppedAt(step, error);
+      }
     }
   }
+}
+
+/** A failed write (the server refused, or its answer was lost) says where the run stopped. */
+function stoppedAt(step: WriteStep, error: unknown): unknown {
+  const failure = (error as { exitCode?: number }).exitCode === EXIT.failure && !(error instanceof PreflightError);
+  if (!failure || !(error instanceof Error)) return error;
+  return new StoppedError(
+    `${error.message}; stopped at ${step.action} ${describeRef(step.ref)} (the changes before it are kept): re-run to continue`,
+    { cause: error },
+  );
 }
 
 export const stepLabel = (step: WriteStep): string => describeRef(step.ref);

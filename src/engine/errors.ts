@@ -19,3 +19,6 @@ export class ForeignObjectError extends PreflightError {
 
 /** A wait ran past --timeout. Exit 124, as kubectl and timeout(1) do. */
 export class WaitTimeoutError extends CommandTimeoutError {}
+
+/** A write failed part way through a plan: says where it stopped and that a re-run goes on from there. Exit 3. */
+export class StoppedError extends FailureError {}
