@@ -194,3 +194,33 @@ describe('the restricted user lacking one permission at a time', () => {
     expect(await writesSince(offset)).toEqual([]);
   });
 });
+
+describe('the restricted user lacking one delete permission that disable all needs', () => {
+  // What disable all needs once enabled: the reads, scaling the originals back, the waits'
+  // reads, and a delete for each kind of object it made.
+  const deletes = ['deployments.apps', 'configmaps', 'poddisruptionbudgets.policy', 'serviceaccounts', 'roles.rbac.authorization.k8s.io', 'rolebindings.rbac.authorization.k8s.io', 'clusterroles.rbac.authorization.k8s.io', 'clusterrolebindings.rbac.authorization.k8s.io'];
+  const deleteRule = (name: string) => {
+    const [resource, ...group] = name.split('.');
+    return rule('delete', group.join('.'), resource!);
+  };
+  const reads = REQUIRED.slice(0, 11).map((entry) => entry.rule);
+  const others = [rule('patch', 'apps', 'deployments'), rule('list', '', 'pods'), rule('list', 'discovery.k8s.io', 'endpointslices')];
+
+  beforeAll(async () => {
+    await sim.reset();
+    const enabled = await plugin(['enable', 'all', '--yes']);
+    if (enabled.code !== 0) throw new Error(`enable all failed: ${enabled.stderr}`);
+  });
+  afterAll(() => sim.reset());
+
+  it.each(deletes)('without delete %s, disable all names exactly that, changes nothing and exits 3', async (missing) => {
+    const granted = [...reads, ...others, ...deletes.filter((name) => name !== missing).map(deleteRule)];
+    await grantRestricted(granted, [attributesOf(deleteRule(missing))]);
+    const offset = auditOffset();
+    const result = await plugin(['disable', 'all', '--yes'], { context: 'restricted' });
+    expect(await writesSince(offset)).toEqual([]);
+    expectOneLineFailure(result, 3, /you are not allowed to (.*); nothing was changed/);
+    const cluster = !/^(roles|rolebindings|configmaps|serviceaccounts|deployments|poddisruptionbudgets)\b/.test(missing);
+    expect(/you are not allowed to (.*); nothing was changed/.exec(result.stderr)![1]!.split(', ')).toEqual([`delete ${missing}${cluster ? '' : ' in kube-system'}`]);
+  });
+});
