@@ -17,12 +17,18 @@ function uniqueRefs(refs: ObjectRef[]): ObjectRef[] {
  */
 export async function readSnapshot(kube: KubeClient, namespace: string, recipes: Recipe[]): Promise<Snapshot> {
   const refs = uniqueRefs(recipes.flatMap((recipe) => recipe.refs(namespace)));
+  // The namespace's PodDisruptionBudgets are listed anyway: ours are taken from that list.
+  const isListedPdb = (ref: ObjectRef) => ref.kind === 'PodDisruptionBudget' && ref.namespace === namespace;
+  const fetched = refs.filter((ref) => !isListedPdb(ref));
   const [nodes, podDisruptionBudgets, ...objects] = await Promise.all([
     kube.list('v1', 'Node'),
     kube.list('policy/v1', 'PodDisruptionBudget', { namespace }),
-    ...refs.map((ref) => kube.get(ref)),
+    ...fetched.map((ref) => kube.get(ref)),
   ]);
-  const live = new Map<string, KubeObject | undefined>(refs.map((ref, index) => [refKey(ref), objects[index] as KubeObject | undefined]));
+  const live = new Map<string, KubeObject | undefined>(fetched.map((ref, index) => [refKey(ref), objects[index] as KubeObject | undefined]));
+  for (const ref of refs.filter(isListedPdb)) {
+    live.set(refKey(ref), (podDisruptionBudgets as KubeObject[]).find((pdb) => pdb.metadata.name === ref.name));
+  }
   const view: ClusterView = {
     namespace,
     nodes: nodes as KubeObject[],
