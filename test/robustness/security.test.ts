@@ -121,7 +121,7 @@ describe('no credential ever appears in the output', () => {
 });
 
 // Everything `enable all` needs from a freshly seeded cluster, one permission per rule so
-// that each case can take exactly one away.
+// that each case can take exactly one away. (PodDisruptionBudgets are only listed, not got.)
 const rule = (verb: string, group: string, resource: string, resourceNames?: string[]): Rule => ({ apiGroups: [group], resources: [resource], verbs: [verb], ...(resourceNames ? { resourceNames } : {}) });
 const REQUIRED: { rule: Rule; missing: RegExp }[] = [
   // Reads before planning: the server's Forbidden names what is missing.
@@ -131,7 +131,6 @@ const REQUIRED: { rule: Rule; missing: RegExp }[] = [
   { rule: rule('get', '', 'configmaps'), missing: /cannot get resource "configmaps"/ },
   { rule: rule('get', '', 'services'), missing: /cannot get resource "services"/ },
   { rule: rule('get', '', 'serviceaccounts'), missing: /cannot get resource "serviceaccounts"/ },
-  { rule: rule('get', 'policy', 'poddisruptionbudgets'), missing: /cannot get resource "poddisruptionbudgets"/ },
   { rule: rule('get', 'rbac.authorization.k8s.io', 'roles'), missing: /cannot get resource "roles"/ },
   { rule: rule('get', 'rbac.authorization.k8s.io', 'rolebindings'), missing: /cannot get resource "rolebindings"/ },
   { rule: rule('get', 'rbac.authorization.k8s.io', 'clusterroles'), missing: /cannot get resource "clusterroles"/ },
@@ -170,7 +169,10 @@ describe('the restricted user lacking one permission at a time', () => {
       await grantRestricted(others, [attributesOf(REQUIRED[index]!.rule)]);
       const offset = auditOffset();
       const result = await plugin(['enable', 'all', '--yes'], { context: 'restricted' });
-      expect(await writesSince(offset)).toEqual([]);
+      const writes = await writesSince(offset);
+      // Keep the next cases independent of a failure here.
+      if (writes.length > 0) await sim.reset();
+      expect(writes).toEqual([]);
       expectOneLineFailure(result, 3, /forbidden|not allowed/i);
       const preflight = /you are not allowed to (.*); nothing was changed/.exec(result.stderr);
       if (preflight) expect(preflight[1]!.split(', '), result.stderr).toEqual([expect.stringMatching(missing)]);
@@ -203,7 +205,7 @@ describe('the restricted user lacking one delete permission that disable all nee
     const [resource, ...group] = name.split('.');
     return rule('delete', group.join('.'), resource!);
   };
-  const reads = REQUIRED.slice(0, 11).map((entry) => entry.rule);
+  const reads = REQUIRED.slice(0, 10).map((entry) => entry.rule);
   const others = [rule('patch', 'apps', 'deployments'), rule('list', '', 'pods'), rule('list', 'discovery.k8s.io', 'endpointslices')];
 
   beforeAll(async () => {
