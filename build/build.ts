@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundle, type Bundles } from './bundle.ts';
-import { HEAVY_ASSET, HEAVY_CACHE_ASSET } from './heavy-loader.ts';
+import { CLIENT_NODE_ASSET, HEAVY_ASSET, HEAVY_CACHE_ASSET } from './heavy-loader.ts';
 import { makeSea } from './sea.ts';
 import { makeTarGz, renderPluginManifest } from './archive.ts';
 import { fetchNodeRuntime } from './runtimes.ts';
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
   const bundles = await bundle(WORK);
-  log(`bundles: main ${mb(bundles.main)}, heavy ${mb(bundles.heavy)}`);
+  log(`bundles: main ${mb(bundles.main)}, heavy ${mb(bundles.heavy)}, client-node ${mb(bundles.clientNode)}`);
 
   const host = hostTarget();
   const codeCache = !process.argv.includes('--reproducible');
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
 async function buildTarget(target: Target, bundles: Bundles, runtime: string, output: string, codeCache: boolean): Promise<void> {
   const workDir = join(WORK, targetName(target));
   mkdirSync(workDir, { recursive: true });
-  const assets: Record<string, string> = { [HEAVY_ASSET]: bundles.heavy };
+  const assets: Record<string, string> = { [HEAVY_ASSET]: bundles.heavy, [CLIENT_NODE_ASSET]: bundles.clientNode };
   if (codeCache) {
     // Made by the runtime itself, in a fresh process, so that V8 accepts it at run time.
     const cache = join(workDir, HEAVY_CACHE_ASSET);
@@ -97,6 +97,14 @@ function smokeTest(binary: string): void {
   if (heavy.status !== 2 || heavy.stderr.trim().split('\n').length !== 1) {
     throw new Error(`${binary} with the second bundle: exit ${heavy.status}, stderr ${heavy.stderr}`);
   }
+  // A kubeconfig that is not YAML is worded by client-node: the third bundle loads.
+  const invalid = join(WORK, 'invalid.kubeconfig');
+  writeFileSync(invalid, 'this: is: not: a kubeconfig: [');
+  const clientNode = spawnSync(binary, ['version', '--server', '--kubeconfig', invalid], { encoding: 'utf8' });
+  if (clientNode.status !== 2 || !/^error: cannot read kubeconfig .*: not (a )?valid (kubeconfig|YAML)/.test(clientNode.stderr) || clientNode.stderr.trim().split('\n').length !== 1) {
+    throw new Error(`${binary} with the client-node bundle: exit ${clientNode.status}, stderr ${clientNode.stderr}`);
+  }
+  rmSync(invalid);
   log(`${binary} ${mb(binary)}: ${result.stdout.split('\n')[0]}`);
 }
 

@@ -42,20 +42,46 @@ export const splitHeavy: Plugin = {
   },
 };
 
+/**
+ * In heavy.cjs, `import('…/kube/kubeconfig-client-node.ts')` becomes a lookup in a third
+ * bundle, client-node.cjs (build/client-node-entry.ts): client-node and its dependencies
+ * are ~1.5 MB of the verbs' bundle, needed only for auth-provider users and to word why a
+ * kubeconfig is invalid, so a cluster verb no longer reads nor compiles them.
+ */
+export const CLIENT_NODE_MODULE = /\/src\/(kube\/kubeconfig-client-node)\.ts$/;
+export const splitClientNode: Plugin = {
+  name: 'split-client-node',
+  setup(builder) {
+    builder.onResolve({ filter: /\.ts$/ }, (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      const match = CLIENT_NODE_MODULE.exec(resolve(args.resolveDir, args.path));
+      return match ? { path: match[1]!, namespace: 'client-node' } : undefined;
+    });
+    builder.onLoad({ filter: /.*/, namespace: 'client-node' }, (args) => ({
+      contents: `const loader = require(${JSON.stringify(resolve('build/heavy-loader.ts'))}); module.exports = loader.loadBundle(loader.CLIENT_NODE_ASSET)[${JSON.stringify(args.path)}];`,
+      loader: 'js',
+      resolveDir: resolve('build'),
+    }));
+  },
+};
+
 export interface Bundles {
   main: string;
   heavy: string;
+  clientNode: string;
   metafile: Metafile;
 }
 
 export async function bundle(outDir: string): Promise<Bundles> {
   const main = `${outDir}/main.cjs`;
   const heavy = `${outDir}/heavy.cjs`;
+  const clientNode = `${outDir}/client-node.cjs`;
   const [mainResult] = await Promise.all([
     build({ ...BUNDLE_OPTIONS, outfile: main, metafile: true, plugins: [splitHeavy] }),
-    build({ ...BUNDLE_OPTIONS, entryPoints: ['build/heavy-entry.ts'], outfile: heavy }),
+    build({ ...BUNDLE_OPTIONS, entryPoints: ['build/heavy-entry.ts'], outfile: heavy, plugins: [splitClientNode] }),
+    build({ ...BUNDLE_OPTIONS, entryPoints: ['build/client-node-entry.ts'], outfile: clientNode }),
   ]);
-  return { main, heavy, metafile: mainResult.metafile };
+  return { main, heavy, clientNode, metafile: mainResult.metafile };
 }
 
 /** Inputs reachable from the entry through static imports only (what start-up evaluates). */

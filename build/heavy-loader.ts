@@ -9,6 +9,8 @@ import sea from 'node:sea';
 
 export const HEAVY_ASSET = 'heavy.cjs';
 export const HEAVY_CACHE_ASSET = 'heavy.cache';
+/** The third bundle (build/client-node-entry.ts): client-node, for what src/kube does not handle itself. */
+export const CLIENT_NODE_ASSET = 'client-node.cjs';
 
 type Wrapper = (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
 
@@ -17,23 +19,31 @@ export function heavyScript(code: string, filename: string, cachedData?: Buffer)
   return new Script(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, { filename, cachedData });
 }
 
-let loaded: Record<string, unknown> | undefined;
+const loaded = new Map<string, Record<string, unknown>>();
 
 export function loadHeavy(): Record<string, unknown> {
-  if (loaded) return loaded;
-  const inExecutable = sea.isSea();
-  const filename = inExecutable ? join(dirname(process.execPath), HEAVY_ASSET) : join(__dirname, HEAVY_ASSET);
-  const code = inExecutable ? sea.getAsset(HEAVY_ASSET, 'utf8') : readFileSync(filename, 'utf8');
-  const module: { exports: { modules?: Record<string, unknown> } } = { exports: {} };
-  const wrapper = heavyScript(code, filename, cacheOf(inExecutable, filename)).runInThisContext() as Wrapper;
-  wrapper(module.exports, require, module, filename, dirname(filename));
-  loaded = module.exports.modules ?? {};
-  return loaded;
+  return loadBundle(HEAVY_ASSET, HEAVY_CACHE_ASSET);
 }
 
-function cacheOf(inExecutable: boolean, filename: string): Buffer | undefined {
+/** A lazily loaded bundle's modules (once), from the SEA asset or the file beside this script. */
+export function loadBundle(asset: string, cacheAsset?: string): Record<string, unknown> {
+  const known = loaded.get(asset);
+  if (known) return known;
+  const inExecutable = sea.isSea();
+  const filename = inExecutable ? join(dirname(process.execPath), asset) : join(__dirname, asset);
+  const code = inExecutable ? sea.getAsset(asset, 'utf8') : readFileSync(filename, 'utf8');
+  const module: { exports: { modules?: Record<string, unknown> } } = { exports: {} };
+  const cache = cacheAsset ? cacheOf(inExecutable, filename, cacheAsset) : undefined;
+  const wrapper = heavyScript(code, filename, cache).runInThisContext() as Wrapper;
+  wrapper(module.exports, require, module, filename, dirname(filename));
+  const modules = module.exports.modules ?? {};
+  loaded.set(asset, modules);
+  return modules;
+}
+
+function cacheOf(inExecutable: boolean, filename: string, cacheAsset: string): Buffer | undefined {
   try {
-    if (inExecutable) return Buffer.from(sea.getRawAsset(HEAVY_CACHE_ASSET));
+    if (inExecutable) return Buffer.from(sea.getRawAsset(cacheAsset));
     const file = filename.replace(/\.cjs$/, '.cache');
     return existsSync(file) ? readFileSync(file) : undefined;
   } catch {

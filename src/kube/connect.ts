@@ -1,13 +1,13 @@
-// The entry into the cluster layer, imported lazily by deps.kube(): this is where
-// client-node gets loaded, and only for verbs that talk to a cluster.
+// The entry into the cluster layer, imported lazily by deps.kube(): kubeconfig, credentials,
+// transport and client, only for verbs that talk to a cluster.
 import { loadKubeconfig } from './kubeconfig.ts';
+import { credentialSource } from './credentials.ts';
 import { RestKubeClient } from './client.ts';
-import { Transport, type TlsMaterial } from './transport.ts';
+import { Transport } from './transport.ts';
 import { USER_AGENT } from '../version.ts';
 import type { Logger } from '../cli/io.ts';
 import type { GlobalOptions } from '../verbs/options.ts';
 import type { KubeClient } from './types.ts';
-import type { KubeConfig } from '@kubernetes/client-node';
 
 export interface ConnectEnvironment {
   log: Logger;
@@ -16,29 +16,19 @@ export interface ConnectEnvironment {
 }
 
 export async function connect(options: GlobalOptions, environment: ConnectEnvironment): Promise<KubeClient> {
-  const { config, contextName, cluster, user } = loadKubeconfig(options, environment.env);
+  const resolved = await loadKubeconfig(options, environment.env);
+  const { contextName, cluster, user } = resolved;
   environment.log(6, () => `kubeconfig: context "${contextName}", cluster "${cluster.name}" (${cluster.server}), user "${user.name}"`);
-  let credentials = await credentialsOf(config);
-  const transport = new Transport(cluster.server, credentials.tls, async () => ({ ...credentials.headers, 'User-Agent': USER_AGENT }));
+  const source = await credentialSource(resolved);
+  const first = await source.current();
+  const transport = new Transport(cluster.server, first.tls, async () => ({ ...(await source.current()).headers, 'User-Agent': USER_AGENT }), { log: environment.log });
   return new RestKubeClient({
     transport,
     requestTimeoutMs: options.requestTimeoutMs,
     log: environment.log,
     signal: environment.signal,
     refreshCredentials: async () => {
-      credentials = await credentialsOf(config);
+      await source.refresh();
     },
   });
-}
-
-/** TLS material and auth headers (bearer token, exec plugin, basic auth) from client-node. */
-async function credentialsOf(config: KubeConfig): Promise<{ tls: TlsMaterial; headers: Record<string, string> }> {
-  const options: { headers?: Record<string, string>; auth?: string } & TlsMaterial = {};
-  await config.applyToHTTPSOptions(options as never);
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.auth) headers.Authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
-  return {
-    tls: { ca: options.ca, cert: options.cert, key: options.key, rejectUnauthorized: options.rejectUnauthorized, servername: options.servername },
-    headers,
-  };
 }

@@ -1,37 +1,91 @@
 // Kubeconfig loading as kubectl does it: --kubeconfig, else every file of KUBECONFIG
-// merged (the first file to set a name or the current-context wins; client-node's own
-// merge lets the last win), else ~/.kube/config, else in-cluster. client-node parses
-// the files and later supplies the credentials (exec plugins, OIDC, token files...).
-import { existsSync } from 'node:fs';
+// merged (the first file to set a name or the current-context wins), else
+// ~/.kube/config, else in-cluster. Parsed here with `yaml` (JSON.parse for JSON files);
+// client-node (~2.5 MB, slow to load) is only loaded for what this file does not handle:
+// auth-provider users (oidc, gcp, azure), and the wording of a file's syntax error.
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KubeconfigError } from './errors.ts';
 import type { GlobalOptions } from '../verbs/options.ts';
 
 export type KubeconfigSelection = Pick<GlobalOptions, 'kubeconfig' | 'context' | 'cluster' | 'user'>;
 
-export interface ResolvedKubeconfig {
-  /** A KubeConfig holding only the selected context, cluster and user. */
-  config: KubeConfig;
-  contextName: string;
-  cluster: Cluster;
-  user: User;
+export interface ClusterEntry {
+  name: string;
+  server: string;
+  /** Absolute path (relative paths are resolved against the kubeconfig's folder). */
+  certificateAuthority?: string | undefined;
+  /** Base64, as in the file. */
+  certificateAuthorityData?: string | undefined;
+  insecureSkipTlsVerify?: boolean | undefined;
+  tlsServerName?: string | undefined;
+  proxyUrl?: string | undefined;
 }
 
-const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+export interface ExecConfig {
+  apiVersion: string;
+  /** Absolute when the file gave a relative path with a separator, else looked up in PATH. */
+  command: string;
+  args: string[];
+  env: Array<{ name: string; value: string }>;
+  installHint?: string | undefined;
+  provideClusterInfo?: boolean | undefined;
+  interactiveMode?: string | undefined;
+}
 
-export function loadKubeconfig(selection: KubeconfigSelection, env: Readonly<Record<string, string | undefined>>): ResolvedKubeconfig {
+export interface UserEntry {
+  name: string;
+  token?: string | undefined;
+  /** Absolute path. */
+  tokenFile?: string | undefined;
+  clientCertificate?: string | undefined;
+  clientCertificateData?: string | undefined;
+  clientKey?: string | undefined;
+  clientKeyData?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+  exec?: ExecConfig | undefined;
+  /** An auth-provider entry (oidc, gcp, azure...): handled by client-node. */
+  authProvider?: unknown;
+}
+
+interface ContextEntry {
+  name: string;
+  cluster: string;
+  user: string;
+}
+
+export interface ResolvedKubeconfig {
+  contextName: string;
+  cluster: ClusterEntry;
+  user: UserEntry;
+  /** The files read (empty in-cluster), for the client-node fallback. */
+  files: string[];
+  inCluster: boolean;
+}
+
+interface ParsedFile {
+  clusters: ClusterEntry[];
+  users: UserEntry[];
+  contexts: ContextEntry[];
+  currentContext?: string | undefined;
+}
+
+const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
+const IN_CLUSTER_TOKEN = `${SERVICE_ACCOUNT}/token`;
+
+export async function loadKubeconfig(selection: KubeconfigSelection, env: Readonly<Record<string, string | undefined>>): Promise<ResolvedKubeconfig> {
   const files = kubeconfigFiles(selection, env);
   if (files.length === 0 && env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
-    const config = new KubeConfig();
-    config.loadFromCluster();
-    return select(config, selection);
+    return { ...select(inClusterConfig(env), selection), files: [], inCluster: true };
   }
   if (files.length === 0) {
     throw new KubeconfigError('no kubeconfig found: pass --kubeconfig or set KUBECONFIG');
   }
-  return select(mergeFirstWins(files.map(readKubeconfig)), selection);
+  const parsed: ParsedFile[] = [];
+  for (const file of files) parsed.push(await readKubeconfig(file));
+  return { ...select(mergeFirstWins(parsed), selection), files, inCluster: false };
 }
 
 function kubeconfigFiles(selection: KubeconfigSelection, env: Readonly<Record<string, string | undefined>>): string[] {
@@ -49,47 +103,126 @@ function kubeconfigFiles(selection: KubeconfigSelection, env: Readonly<Record<st
   return existsSync(standard) ? [standard] : [];
 }
 
-function readKubeconfig(file: string): KubeConfig {
-  const config = new KubeConfig();
+function inClusterConfig(env: Readonly<Record<string, string | undefined>>): ParsedFile {
+  const host = env.KUBERNETES_SERVICE_HOST!;
+  const port = env.KUBERNETES_SERVICE_PORT ?? '443';
+  const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    clusters: [{ name: 'inCluster', server, certificateAuthority: `${SERVICE_ACCOUNT}/ca.crt` }],
+    users: [{ name: 'inClusterUser', tokenFile: IN_CLUSTER_TOKEN }],
+    contexts: [{ name: 'inClusterContext', cluster: 'inCluster', user: 'inClusterUser' }],
+    currentContext: 'inClusterContext',
+  };
+}
+
+async function readKubeconfig(file: string): Promise<ParsedFile> {
+  let text: string;
   try {
-    config.loadFromFile(file); // also makes certificate paths relative to the file absolute
+    text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new KubeconfigError(`cannot read kubeconfig ${file}: ${readFailure(error)}`);
+    const failure = error as { code?: string; message?: string };
+    throw new KubeconfigError(`cannot read kubeconfig ${file}: ${failure.message ?? failure.code}`);
   }
-  return config;
+  let document: unknown;
+  let parsed: ParsedFile | undefined;
+  try {
+    document = text.trimStart().startsWith('{') ? JSON.parse(text) : (await import('yaml')).parse(text, { prettyErrors: false, uniqueKeys: false });
+    parsed = toParsedFile(document ?? {}, dirname(resolve(file)));
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed) return parsed;
+  // Not YAML, or not shaped as a kubeconfig: client-node words the failure as before
+  // (without quoting the file); should it accept the file after all, say so ourselves.
+  const { describeInvalidKubeconfig } = await import('./kubeconfig-client-node.ts');
+  throw new KubeconfigError(`cannot read kubeconfig ${file}: ${describeInvalidKubeconfig(file) ?? 'not a valid kubeconfig'}`);
 }
 
-/**
- * Why a kubeconfig could not be read, without quoting the file: js-yaml's messages show
- * the lines around a syntax error, which may hold a token or a key. (No `cause` is kept
- * on the error either, so that -v's stack traces cannot print it.)
- */
-function readFailure(error: unknown): string {
-  const failure = error as { code?: string; message?: string; reason?: string; mark?: { line: number; column: number } };
-  if (failure.code) return failure.message ?? failure.code; // ENOENT, EACCES...
-  if (failure.reason && failure.mark) return `not valid YAML: ${failure.reason} at line ${failure.mark.line + 1}, column ${failure.mark.column + 1}`;
-  return `not a valid kubeconfig: ${(failure.message ?? String(error)).split('\n')[0]}`;
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const str = (value: unknown): string | undefined => (value === undefined || value === null ? undefined : String(value));
+
+/** The file's entries with paths made absolute; throws when it is not shaped as a kubeconfig. */
+function toParsedFile(document: unknown, folder: string): ParsedFile {
+  if (!isObject(document)) throw new Error('not a mapping');
+  const path = (value: unknown) => {
+    const text = str(value);
+    return text === undefined || text === '' ? undefined : isAbsolute(text) ? text : join(folder, text);
+  };
+  const named = <T>(key: string, inner: string, make: (name: string, body: Json) => T): T[] => {
+    const list = document[key];
+    if (list === undefined || list === null) return [];
+    if (!Array.isArray(list)) throw new Error(`${key} is not a list`);
+    return list.map((item) => {
+      if (!isObject(item) || typeof item.name !== 'string' || item.name === '') throw new Error(`${key}: an entry without a name`);
+      const body = item[inner] ?? {};
+      if (!isObject(body)) throw new Error(`${key}: ${inner} is not a mapping`);
+      return make(item.name, body);
+    });
+  };
+  const clusters = named('clusters', 'cluster', (name, c) => ({
+    name,
+    server: str(c.server) ?? '',
+    certificateAuthority: path(c['certificate-authority']),
+    certificateAuthorityData: str(c['certificate-authority-data']),
+    insecureSkipTlsVerify: c['insecure-skip-tls-verify'] === true || c['insecure-skip-tls-verify'] === 'true',
+    tlsServerName: str(c['tls-server-name']),
+    proxyUrl: str(c['proxy-url']),
+  }));
+  const users = named('users', 'user', (name, u): UserEntry => ({
+    name,
+    token: str(u.token),
+    tokenFile: path(u.tokenFile),
+    clientCertificate: path(u['client-certificate']),
+    clientCertificateData: str(u['client-certificate-data']),
+    clientKey: path(u['client-key']),
+    clientKeyData: str(u['client-key-data']),
+    username: str(u.username),
+    password: str(u.password),
+    exec: u.exec === undefined || u.exec === null ? undefined : execConfig(u.exec, folder),
+    authProvider: u['auth-provider'] ?? undefined,
+  }));
+  const contexts = named('contexts', 'context', (name, c) => ({ name, cluster: str(c.cluster) ?? '', user: str(c.user) ?? '' }));
+  const current = str(document['current-context']);
+  return { clusters, users, contexts, currentContext: current || undefined };
 }
 
-function mergeFirstWins(configs: KubeConfig[]): KubeConfig {
+function execConfig(exec: unknown, folder: string): ExecConfig {
+  if (!isObject(exec) || typeof exec.command !== 'string' || exec.command === '') throw new Error('exec without a command');
+  const command = exec.command;
+  // kubectl: a command with a path separator is relative to the kubeconfig's folder.
+  const resolved = !isAbsolute(command) && /[\\/]/.test(command) ? join(folder, command) : command;
+  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+  return {
+    apiVersion: str(exec.apiVersion) ?? 'client.authentication.k8s.io/v1beta1',
+    command: resolved,
+    args: list(exec.args).map((arg) => String(arg)),
+    env: list(exec.env)
+      .filter(isObject)
+      .map((entry) => ({ name: String(entry.name), value: str(entry.value) ?? '' })),
+    installHint: str(exec.installHint),
+    provideClusterInfo: exec.provideClusterInfo === true,
+    interactiveMode: str(exec.interactiveMode),
+  };
+}
+
+function mergeFirstWins(files: ParsedFile[]): ParsedFile {
   const firstByName = <T extends { name: string }>(items: T[]): T[] => items.filter((item, index) => items.findIndex((other) => other.name === item.name) === index);
-  const merged = new KubeConfig();
-  merged.loadFromOptions({
-    clusters: firstByName(configs.flatMap((config) => config.getClusters())),
-    users: firstByName(configs.flatMap((config) => config.getUsers())),
-    contexts: firstByName(configs.flatMap((config) => config.getContexts())),
-    currentContext: configs.map((config) => config.getCurrentContext()).find((name) => !!name),
-  });
-  return merged;
+  return {
+    clusters: firstByName(files.flatMap((file) => file.clusters)),
+    users: firstByName(files.flatMap((file) => file.users)),
+    contexts: firstByName(files.flatMap((file) => file.contexts)),
+    currentContext: files.map((file) => file.currentContext).find((name) => !!name),
+  };
 }
 
-function select(config: KubeConfig, selection: KubeconfigSelection): ResolvedKubeconfig {
-  const contextName = selection.context ?? config.getCurrentContext();
-  let context: Context | undefined;
+function select(config: ParsedFile, selection: KubeconfigSelection): { contextName: string; cluster: ClusterEntry; user: UserEntry } {
+  const contextName = selection.context ?? config.currentContext;
+  let context: ContextEntry | undefined;
   if (contextName) {
-    context = config.getContextObject(contextName) ?? undefined;
+    context = config.contexts.find((item) => item.name === contextName);
     if (!context) {
-      const known = config.getContexts().map((item) => item.name);
+      const known = config.contexts.map((item) => item.name);
       throw new KubeconfigError(`context "${contextName}" not found in the kubeconfig (contexts: ${known.join(', ') || 'none'})`);
     }
   } else if (!selection.cluster || !selection.user) {
@@ -97,20 +230,10 @@ function select(config: KubeConfig, selection: KubeconfigSelection): ResolvedKub
   }
   const clusterName = selection.cluster ?? context!.cluster;
   const userName = selection.user ?? context!.user;
-  const cluster = config.getCluster(clusterName);
+  const cluster = config.clusters.find((item) => item.name === clusterName);
   if (!cluster) throw new KubeconfigError(`cluster "${clusterName}" not found in the kubeconfig`);
-  const user = config.getUser(userName);
+  if (!cluster.server) throw new KubeconfigError(`cluster "${clusterName}" has no server in the kubeconfig`);
+  const user = config.users.find((item) => item.name === userName);
   if (!user) throw new KubeconfigError(`user "${userName}" not found in the kubeconfig`);
-  const name = contextName || `${clusterName}/${userName}`;
-  const selected = new KubeConfig();
-  // client-node refuses plain-http servers (kubectl proxy, local tests) unless TLS checks
-  // are off; for http there is no TLS to check, so say so.
-  const usable = cluster.server.startsWith('http:') ? { ...cluster, skipTLSVerify: true } : cluster;
-  selected.loadFromOptions({
-    clusters: [usable],
-    users: [user],
-    contexts: [{ name, cluster: cluster.name, user: user.name }],
-    currentContext: name,
-  });
-  return { config: selected, contextName: name, cluster, user };
+  return { contextName: contextName || `${clusterName}/${userName}`, cluster, user };
 }

@@ -1,8 +1,13 @@
-// HTTP(S) to one API server: keep-alive agent, TLS material and credentials from the
-// kubeconfig, a time limit per request. Knows nothing of Kubernetes semantics.
+// HTTP(S) to one API server: one HTTP/2 session over TLS when the server offers h2 by
+// ALPN (as kubectl), else HTTP/1.1 with a keep-alive agent; TLS material and credentials
+// from the kubeconfig, a time limit per request. Knows nothing of Kubernetes semantics.
 import http from 'node:http';
+import http2, { type ClientHttp2Session } from 'node:http2';
 import https from 'node:https';
+import { isIP } from 'node:net';
+import tls from 'node:tls';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from '../cli/io.ts';
 
 export interface TlsMaterial {
   ca?: Buffer | undefined;
@@ -39,30 +44,71 @@ export const ABORT_CODE = 'ABORT_ERR';
 // forever; kubectl's dialer gives up after 30s, so do we.
 const CONNECT_TIMEOUT_MS = 30_000;
 
+export interface TransportOptions {
+  log?: Logger | undefined;
+  /** false: HTTP/1.1 only (keep-alive), never offer h2. */
+  http2?: boolean | undefined;
+}
+
 export class Transport {
   readonly server: string;
   private readonly url: URL;
-  private readonly agent: http.Agent;
+  private readonly tls: TlsMaterial;
+  private agent: http.Agent | undefined;
   private readonly baseHeaders: () => Promise<Record<string, string>>;
+  private readonly log: Logger;
+  /** https only: which protocol the server chose by ALPN, then the HTTP/2 session if h2. */
+  private protocol: 'h2' | 'http/1.1' | undefined;
+  private readonly offerHttp2: boolean;
+  private session: Promise<ClientHttp2Session> | undefined;
+  private active = 0;
 
-  constructor(server: string, tls: TlsMaterial, headers: () => Promise<Record<string, string>>) {
+  constructor(server: string, tls: TlsMaterial, headers: () => Promise<Record<string, string>>, options: TransportOptions = {}) {
     this.server = server.replace(/\/+$/, '');
     this.url = new URL(this.server);
-    this.agent = this.url.protocol === 'https:' ? new https.Agent({ keepAlive: true, ...tls }) : new http.Agent({ keepAlive: true });
+    this.tls = tls;
     this.baseHeaders = headers;
+    this.log = options.log ?? (() => {});
+    this.offerHttp2 = this.url.protocol === 'https:' && options.http2 !== false && process.env.KAPSULE_HA_HTTP1 !== '1';
+    if (!this.offerHttp2) this.protocol = 'http/1.1';
+  }
+
+  /** The protocol in use: 'h2' or 'http/1.1' (undefined before the first request over https). */
+  get negotiated(): string | undefined {
+    return this.protocol;
   }
 
   async request(request: TransportRequest, onData?: (chunk: string) => void): Promise<TransportResponse> {
     const headers: Record<string, string> = { ...(await this.baseHeaders()), ...request.headers };
     if (request.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(request.body));
-    const module = this.url.protocol === 'https:' ? https : http;
-    const basePath = this.url.pathname === '/' ? '' : this.url.pathname.replace(/\/+$/, '');
+    if (this.protocol !== 'http/1.1') {
+      const session = await this.connectHttp2(request);
+      if (session) return this.requestHttp2(session, request, headers, onData);
+    }
+    return this.requestHttp1(request, headers, onData);
+  }
+
+  close(): void {
+    this.agent?.destroy();
+    const session = this.session;
+    this.session = undefined;
+    session?.then((value) => value.close()).catch(() => {});
+  }
+
+  private get basePath(): string {
+    return this.url.pathname === '/' ? '' : this.url.pathname.replace(/\/+$/, '');
+  }
+
+  private requestHttp1(request: TransportRequest, headers: Record<string, string>, onData?: (chunk: string) => void): Promise<TransportResponse> {
+    const secure = this.url.protocol === 'https:';
+    this.agent ??= secure ? new https.Agent({ keepAlive: true, ...this.tls }) : new http.Agent({ keepAlive: true });
+    const module = secure ? https : http;
     return new Promise<TransportResponse>((resolve, reject) => {
       const outgoing = module.request({
         protocol: this.url.protocol,
-        hostname: this.url.hostname.replace(/^\[|\]$/g, ''),
+        hostname: this.hostname,
         port: this.url.port || undefined,
-        path: `${basePath}${request.path}`,
+        path: `${this.basePath}${request.path}`,
         method: request.method,
         headers,
         agent: this.agent,
@@ -90,9 +136,160 @@ export class Transport {
     });
   }
 
-  close(): void {
-    this.agent.destroy();
+  private get hostname(): string {
+    return this.url.hostname.replace(/^\[|\]$/g, '');
   }
+
+  /**
+   * The HTTP/2 session, made on first use: one TLS connection offering h2 and http/1.1 by
+   * ALPN. Undefined when the server chose HTTP/1.1 (then every request goes that way).
+   */
+  private async connectHttp2(request: TransportRequest): Promise<ClientHttp2Session | undefined> {
+    if (!this.session) {
+      const connecting = this.openSession(request.deadline, request.deadlineLabel);
+      this.session = connecting;
+      connecting.catch(() => {
+        if (this.session === connecting) this.session = undefined; // the next attempt connects again
+      });
+    }
+    const session = await this.session;
+    return this.protocol === 'h2' ? session : undefined;
+  }
+
+  private openSession(deadline: number | undefined, label = 'the deadline'): Promise<ClientHttp2Session> {
+    const started = Date.now();
+    return new Promise<ClientHttp2Session>((resolve, reject) => {
+      const host = this.hostname;
+      const socket = tls.connect({
+        host,
+        port: Number(this.url.port || 443),
+        servername: this.tls.servername ?? (isIP(host) ? undefined : host),
+        ca: this.tls.ca,
+        cert: this.tls.cert,
+        key: this.tls.key,
+        rejectUnauthorized: this.tls.rejectUnauthorized ?? true,
+        ALPNProtocols: ['h2', 'http/1.1'],
+      });
+      const limit = deadline === undefined ? CONNECT_TIMEOUT_MS : Math.min(CONNECT_TIMEOUT_MS, Math.max(0, deadline - Date.now()));
+      const message = deadline !== undefined && limit < CONNECT_TIMEOUT_MS ? label : `${formatMs(CONNECT_TIMEOUT_MS)} (no connection)`;
+      const timer = setTimeout(() => socket.destroy(Object.assign(new Error(message), { code: TIMEOUT_CODE })), limit);
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      socket.once('secureConnect', () => {
+        clearTimeout(timer);
+        if (socket.alpnProtocol !== 'h2') {
+          // The server does not speak HTTP/2 (a proxy, say): HTTP/1.1 with keep-alive.
+          this.protocol = 'http/1.1';
+          this.log(7, () => `${this.server} chose ${socket.alpnProtocol || 'no protocol'} by ALPN: HTTP/1.1`);
+          socket.end();
+          resolve(undefined as never);
+          return;
+        }
+        socket.removeAllListeners('error');
+        this.protocol = 'h2';
+        const session = http2.connect(this.server, {
+          createConnection: () => socket,
+          settings: { initialWindowSize: STREAM_WINDOW, enablePush: false },
+        });
+        session.setLocalWindowSize(SESSION_WINDOW);
+        this.log(7, () => `${this.server}: HTTP/2 session in ${Date.now() - started} ms`);
+        const forget = () => {
+          if (this.session && this.current === session) this.session = undefined;
+        };
+        this.current = session;
+        session.on('error', (error: Error) => {
+          this.log(6, () => `${this.server}: HTTP/2 session error: ${(error as NodeJS.ErrnoException).code ?? error.message}`);
+          forget();
+        });
+        session.on('goaway', forget);
+        session.on('close', forget);
+        session.unref(); // referenced only while a request is in flight
+        resolve(session);
+      });
+    });
+  }
+
+  private current: ClientHttp2Session | undefined;
+
+  private requestHttp2(session: ClientHttp2Session, request: TransportRequest, headers: Record<string, string>, onData?: (chunk: string) => void): Promise<TransportResponse> {
+    return new Promise<TransportResponse>((resolve, reject) => {
+      const outgoing: http2.OutgoingHttpHeaders = { ':method': request.method, ':path': `${this.basePath}${request.path}` };
+      for (const [name, value] of Object.entries(headers)) outgoing[name.toLowerCase()] = value;
+      let stream: http2.ClientHttp2Stream;
+      try {
+        stream = session.request(outgoing, { endStream: request.body === undefined, signal: request.signal });
+      } catch (error) {
+        // The session was closing or destroyed: nothing was sent.
+        if (this.current === session) this.session = undefined;
+        reject(Object.assign(new Error((error as Error).message), { code: 'ECONNRESET', reusedSocket: true }));
+        return;
+      }
+      this.active++;
+      session.ref();
+      let settled = false;
+      let failure: Error | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        if (--this.active === 0) session.unref();
+        outcome();
+      };
+      if (request.deadline !== undefined) {
+        timer = setTimeout(() => {
+          failure = Object.assign(new Error(request.deadlineLabel ?? 'the deadline'), { code: TIMEOUT_CODE });
+          stream.close(http2.constants.NGHTTP2_CANCEL);
+          finish(() => reject(failure));
+        }, Math.max(0, request.deadline - Date.now()));
+      }
+      let status = 0;
+      let responseHeaders: IncomingHttpHeaders = {};
+      let body = '';
+      stream.on('response', (received) => {
+        status = Number(received[':status'] ?? 0);
+        const { ':status': _status, ...rest } = received;
+        responseHeaders = rest as IncomingHttpHeaders;
+      });
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => (onData !== undefined && status === 200 ? onData(chunk) : (body += chunk)));
+      let ended = false;
+      stream.on('end', () => (ended = true));
+      stream.on('error', (error: NodeJS.ErrnoException) => finish(() => reject(streamError(error, stream))));
+      stream.on('close', () => {
+        // A complete answer ends with NO_ERROR; else the session went away under it (a
+        // destroyed session ends its streams without an error, the body cut short).
+        if (ended && status !== 0 && stream.rstCode === http2.constants.NGHTTP2_NO_ERROR) {
+          finish(() => resolve({ status, headers: responseHeaders, body }));
+        } else {
+          finish(() => reject(failure ?? streamError(Object.assign(new Error('the HTTP/2 stream was closed before the answer was complete'), { code: 'ERR_HTTP2_STREAM_CLOSED' }), stream)));
+        }
+      });
+      if (request.body !== undefined) stream.end(request.body);
+    });
+  }
+}
+
+// Windows of the HTTP/2 flow control: large lists (a thousand nodes) arrive without
+// waiting for window updates; every stream reads its data at once, so none holds the
+// session's window and a watch never blocks the other requests.
+const STREAM_WINDOW = 16 * 1024 * 1024;
+const SESSION_WINDOW = 64 * 1024 * 1024;
+
+/**
+ * A failed HTTP/2 stream as a Node network error the retry logic knows: a stream the
+ * server refused (REFUSED_STREAM, or beyond a GOAWAY's last stream) never reached it, so
+ * it may be sent again like a request on a stale kept-alive socket; any other session
+ * failure is a reset connection.
+ */
+function streamError(error: NodeJS.ErrnoException, stream: http2.ClientHttp2Stream): Error {
+  if (error.name === 'AbortError' || error.code === 'ABORT_ERR') return error;
+  if (error.code === TIMEOUT_CODE) return error;
+  if (error.code && !error.code.startsWith('ERR_HTTP2')) return error; // ECONNRESET, EPIPE, TLS...
+  const refused = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM || error.code === 'ERR_HTTP2_GOAWAY_SESSION';
+  return Object.assign(new Error(`${error.message} (${error.code})`), { code: 'ECONNRESET', reusedSocket: refused, cause: error });
 }
 
 /** Destroys the request at its deadline, or when the connection is not up after 30s. */

@@ -94,6 +94,18 @@ describe('the access layer against the simulator', () => {
     expect(events.length).toBeGreaterThan(0);
   });
 
+  it('talks HTTP/2 to the API server, as kubectl does: concurrent requests share one session', async () => {
+    const lines: string[] = [];
+    const options: GlobalOptions = { kubeconfig: info.kubeconfig, context: 'admin', cluster: undefined, user: undefined, namespace: 'kube-system', requestTimeoutMs: 20_000, verbosity: 9, color: 'never', output: 'text' };
+    const client = await connect(options, { log: (level, message) => level <= 7 && lines.push(message()), env: {} });
+    const offset = sim.auditOffset();
+    const objects = await Promise.all(Array.from({ length: 12 }, () => client.get(coredns)));
+    expect(objects.every((object) => object?.metadata.name === 'coredns')).toBe(true);
+    expect(lines.filter((line) => /HTTP\/2 session in \d+ ms/.test(line))).toHaveLength(1);
+    const events = await sim.waitForAudit((event) => event.requestURI === '/apis/apps/v1/namespaces/kube-system/deployments/coredns' && (event.userAgent ?? '').startsWith('kubectl-kapsule_ha/'), { sinceOffset: offset, count: 12 });
+    expect(events.length).toBeGreaterThanOrEqual(12);
+  });
+
   it('the CLI picks the context from the simulator\'s kubeconfig, and an unknown one is bad input', async () => {
     const admin = await cli(['version', '--server', '--kubeconfig', info.kubeconfig]);
     expect(admin.stdout).toMatch(/Server Version: v1\.35\.4/);
