@@ -1,7 +1,8 @@
 // Probe (not part of npm run bench): what 20 concurrent GETs cost the client on one
 // simulator, as `check-drift` makes them: one HTTP/1.1 keep-alive agent with a socket per
-// request (20 TLS handshakes, as src/kube/transport.ts does today), the same with one
-// shared SecureContext, a pool of 2 sockets, and one HTTP/2 session (as kubectl does).
+// request (20 TLS handshakes, as src/kube/transport.ts did before 48c0e6d), the same with one
+// shared SecureContext, a pool of 2 sockets, and one HTTP/2 session (as kubectl does, and
+// src/kube/transport.ts since 48c0e6d when the server offers h2).
 //   node bench/probes/connections.ts        (KAPSULE_HA_SIM_DIR/…_PORT_OFFSET select the simulator)
 import http2 from 'node:http2';
 import https from 'node:https';
@@ -43,7 +44,7 @@ async function overHttp2(): Promise<void> {
 }
 
 const variants: Record<string, () => Promise<void>> = {
-  'HTTP/1.1, a socket per request (today)': () => overHttp1(new https.Agent({ keepAlive: true, ca })),
+  'HTTP/1.1, a socket per request (before 48c0e6d)': () => overHttp1(new https.Agent({ keepAlive: true, ca })),
   'HTTP/1.1, one shared SecureContext': () => overHttp1(new https.Agent({ keepAlive: true, secureContext: tls.createSecureContext({ ca }) })),
   'HTTP/1.1, 2 sockets': () => overHttp1(new https.Agent({ keepAlive: true, ca, maxSockets: 2 })),
   'HTTP/2, one session': overHttp2,

@@ -1,7 +1,8 @@
 // Probe (not part of npm run bench): what loading the kubeconfig through client-node costs
 // a cluster verb. Bundles two entries like the build does (esbuild, CommonJS, minified) and
 // runs each in a fresh node with a warm compile cache, in turns:
-//   - client-node: new KubeConfig(), loadFromDefault(), applyToHTTPSOptions() (src/kube/kubeconfig.ts, connect.ts)
+//   - client-node: new KubeConfig(), loadFromDefault(), applyToHTTPSOptions() (src/kube before 48c0e6d;
+//     since then src/kube/kubeconfig.ts parses with yaml and client-node is only a fallback)
 //   - yaml: parse the same file with the yaml package (already in the heavy bundle) and pick token and CA
 //   node bench/probes/kubeconfig-load.ts    (needs a simulator for its kubeconfig)
 import { spawnSync } from 'node:child_process';
