@@ -21,7 +21,7 @@ export function addPlanFlags(parser: Argv): Argv {
     .option('nodes-per-replica', { type: 'string', describe: 'coredns autoscaler: one replica per this many nodes (default: as last enabled, else 16)' })
     .option('min-replicas', { type: 'string', describe: 'coredns autoscaler minimum (default: as last enabled, else the number of zones, up to 3)' })
     .option('max-replicas', { type: 'string', describe: 'coredns autoscaler maximum (default: as last enabled, else none)' })
-    .option('force', { type: 'boolean', default: false, describe: 'Go on when the cluster does not look like Kapsule or has too few nodes' });
+    .option('force', { type: 'boolean', default: false, describe: 'Go on when the cluster does not look like Kapsule, has a single zone, or has too few nodes for cilium-operator' });
 }
 
 export function addWriteFlags(parser: Argv): Argv {
