@@ -49,6 +49,10 @@ function componentText(status: ComponentStatus): string[] {
         `, min ${params.min}${params.max ? `, max ${params.max}` : ''}${params.preventSinglePointFailure ? ', at least 2' : ''} → ${replicas} replicas`,
     );
   }
+  if (status.zones.length > 0) {
+    const perZone = status.zones.map((zone) => `${zone} ×${ready.filter((pod) => pod.zone === zone).length}`);
+    lines.push(`  Ready pods per zone: ${perZone.join(', ')}`);
+  }
   if (status.pods.length > 0) {
     const zoneWidth = Math.max(4, ...status.pods.map((pod) => (pod.zone ?? '-').length));
     const podWidth = Math.max(3, ...status.pods.map((pod) => pod.name.length));

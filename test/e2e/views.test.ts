@@ -73,6 +73,7 @@ describe('diff, check-drift and status once enabled, and after a Kapsule upgrade
     const text = await plugin(['status', 'coredns']);
     expect(text.stdout).toMatch(/coredns: HA — coredns 0\/0, coredns-ha 3\/3 ready; 3 Ready pod\(s\) in 3 zone\(s\)/);
     expect(text.stdout).toMatch(/PDB: coredns-ha/);
+    expect(text.stdout).toContain('Ready pods per zone: fr-par-1 ×1, fr-par-2 ×1, fr-par-3 ×1');
     expect(text.stdout).toMatch(/autoscaler: .* → 3 replicas/);
     const json = JSON.parse((await plugin(['status', '-o', 'json'])).stdout);
     expect(json).toMatchObject({ apiVersion: 'kapsule-ha/v1', kind: 'Status', cluster: { nodes: 9, zones: ['fr-par-1', 'fr-par-2', 'fr-par-3'] } });
