@@ -1,5 +1,5 @@
 import type { KubeClient, KubeObject } from '../kube/types.ts';
-import { EXIT } from '../cli/errors.ts';
+import { EXIT, InterruptedError } from '../cli/errors.ts';
 import { describeRef, PreflightError, StoppedError, WaitTimeoutError } from './errors.ts';
 import { stepFor } from './plan.ts';
 import type { ComponentPlan, Step, WaitFor, WriteStep } from './types.ts';
@@ -89,7 +89,8 @@ async function waitUntil(kube: KubeClient, waitFor: WaitFor, options: ApplyOptio
     }
     if (check.detail !== lastDetail) options.onEvent({ type: 'waiting', waitFor, detail: check.detail });
     lastDetail = check.detail;
-    if (Date.now() >= options.deadline || options.signal?.aborted) {
+    if (options.signal?.aborted) throw interrupted(`waiting for ${waitFor.description}`);
+    if (Date.now() >= options.deadline) {
       throw new WaitTimeoutError(
         `timed out waiting for ${waitFor.description} (${check.detail}); stopped before the next step, ` +
           `so the original still serves. Re-run to continue.`,
@@ -103,6 +104,11 @@ async function waitUntil(kube: KubeClient, waitFor: WaitFor, options: ApplyOptio
 /** Runs a plan in order: writes, and the waits that make the order safe. */
 export async function applyPlan(kube: KubeClient, plan: ComponentPlan, options: ApplyOptions): Promise<void> {
   for (const step of plan.steps as Step[]) {
+    // Ctrl-C: stop before the next step. Every step boundary is safe, as originals only go
+    // down after their copy's wait.
+    if (options.signal?.aborted) {
+      throw interrupted(step.action === 'wait' ? `waiting for ${step.waitFor.description}` : `${step.action} ${describeRef(step.ref)}`);
+    }
     if (step.action === 'wait') {
       if (options.dryRun === 'none') await waitUntil(kube, step.waitFor, options);
     } else {
@@ -114,6 +120,9 @@ export async function applyPlan(kube: KubeClient, plan: ComponentPlan, options: 
     }
   }
 }
+
+const interrupted = (next: string) =>
+  new InterruptedError(`interrupted: stopped before ${next}; every change before it is kept and safe. Re-run to continue.`);
 
 /** A failed write (the server refused, or its answer was lost) says where the run stopped. */
 function stoppedAt(step: WriteStep, error: unknown): unknown {
