@@ -134,4 +134,3 @@ function stoppedAt(step: WriteStep, error: unknown): unknown {
   );
 }
 
-export const stepLabel = (step: WriteStep): string => describeRef(step.ref);

@@ -1,4 +1,4 @@
-import { compare as jsonCompare, deepClone, escapePathComponent, type Operation } from './json-patch.ts';
+import { compare as jsonCompare, deepClone, type Operation } from './json-patch.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { DesiredObject } from './types.ts';
 import { withoutServerFields } from './server-fields.ts';
@@ -108,4 +108,3 @@ export function withoutNulls<T>(value: T): T {
   ) as T;
 }
 
-export const pointer = (...parts: string[]): string => parts.map((part) => `/${escapePathComponent(part)}`).join('');

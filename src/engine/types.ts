@@ -1,8 +1,8 @@
 import type { Operation } from 'fast-json-patch';
 import type { KubeObject, ObjectRef } from '../kube/types.ts';
 
-export type Component = 'cilium-operator' | 'coredns' | 'metrics-server';
-export const COMPONENTS: readonly Component[] = ['cilium-operator', 'coredns', 'metrics-server'];
+export const COMPONENTS = ['cilium-operator', 'coredns', 'metrics-server'] as const;
+export type Component = (typeof COMPONENTS)[number];
 
 /**
  * How a desired object is compared with its live form.

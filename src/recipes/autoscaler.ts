@@ -172,4 +172,3 @@ export const DEFAULT_LINEAR_PARAMS: LinearParams = {
 /** The autoscaler's objects, in creation order (names only depend on the namespace). */
 export const autoscalerRefs = (namespace: string) => autoscalerObjects(namespace, '', DEFAULT_LINEAR_PARAMS, []).map(ref);
 
-export { ref as refOf };

@@ -4,8 +4,9 @@
 import type { Io, Logger } from '../cli/io.ts';
 import type { KubeClient } from '../kube/types.ts';
 
-export const COMPONENTS = ['cilium-operator', 'coredns', 'metrics-server'] as const;
-export type Component = (typeof COMPONENTS)[number];
+// One list of components, the engine's (a light module: no runtime imports).
+export { COMPONENTS, type Component } from '../engine/types.ts';
+import type { Component } from '../engine/types.ts';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'yaml'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
