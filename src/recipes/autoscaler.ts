@@ -1,7 +1,8 @@
 import type { KubeObject } from '../kube/types.ts';
 import type { DesiredObject } from '../engine/types.ts';
 import { allocatableCores } from './cluster.ts';
-import { MANAGED_BY, MANAGED_BY_LABEL } from './labels.ts';
+import { MANAGED_BY, MANAGED_BY_LABEL, isOurs } from './labels.ts';
+import type { ClusterView } from './types.ts';
 import { applyPools } from './placement.ts';
 
 export const AUTOSCALER_IMAGE = 'registry.k8s.io/cpa/cluster-proportional-autoscaler:v1.10.3';
@@ -33,9 +34,11 @@ export function linearReplicas(params: LinearParams, nodes: KubeObject[]): numbe
   return replicas;
 }
 
-/** The parameters stored in the autoscaler's ConfigMap, if it holds valid ones. */
-export function readLinearParams(configMap: KubeObject | undefined): LinearParams | undefined {
-  const linear = (configMap?.data as Record<string, string> | undefined)?.linear;
+/** The parameters in our autoscaler's ConfigMap, if it exists, is ours and holds valid ones. */
+export function liveLinearParams(view: ClusterView): LinearParams | undefined {
+  const configMap = view.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: view.namespace, name: AUTOSCALER_NAME });
+  if (!configMap || !isOurs(configMap.metadata.labels)) return undefined;
+  const linear = (configMap.data as Record<string, string> | undefined)?.linear;
   if (!linear) return undefined;
   try {
     return JSON.parse(linear) as LinearParams;

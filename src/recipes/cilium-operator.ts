@@ -31,6 +31,8 @@ const scaled = (namespace: string, replicas: number, annotation: string | null, 
 
 export const ciliumOperator: Recipe = {
   component: 'cilium-operator',
+  original: NAME,
+  isEnabled: (view) => enabledCiliumReplicas(view.get(deploymentRef(view.namespace, NAME))?.metadata.annotations) !== undefined,
   refs: (namespace) => [deploymentRef(namespace, NAME)],
 
   enable(view, settings): DesiredState {

@@ -1,20 +1,18 @@
 import type { KubeObject } from '../kube/types.ts';
 import type { DesiredObject, DesiredState } from '../engine/types.ts';
 import {
-  AUTOSCALER_NAME,
   DEFAULT_LINEAR_PARAMS,
   autoscalerDesired,
   autoscalerObjects,
   autoscalerRefs,
   linearReplicas,
-  readLinearParams,
+  liveLinearParams,
   type LinearParams,
 } from './autoscaler.ts';
 import { readyZoneCount, requireNoOtherPdb, requireOriginal, requireRunningOrCopied, resolvePools } from './checks.ts';
 import { copyDeployment, deploymentSpec, neatCopy, renameConfigMapVolumes } from './copy.ts';
-import { isOurs } from './labels.ts';
 import { applyPools, zoneSpread } from './placement.ts';
-import { copyPdb, removals, scaledOriginal, servingWait } from './shared.ts';
+import { copyPdb, hasOurCopy, removals, scaledOriginal, servingWait } from './shared.ts';
 import { configMapRef, deploymentRef, pdbRef, serviceRef, type ClusterView, type EnableSettings, type Recipe } from './types.ts';
 
 const ORIGINAL = 'coredns';
@@ -22,8 +20,7 @@ const COPY = 'coredns-ha';
 const SERVICE = 'kube-dns';
 
 function linearParams(view: ClusterView, settings: EnableSettings): LinearParams {
-  const configMap = view.get(configMapRef(view.namespace, AUTOSCALER_NAME));
-  const live = configMap && isOurs(configMap.metadata.labels) ? readLinearParams(configMap) : undefined;
+  const live = liveLinearParams(view);
   const maxReplicas = settings.maxReplicas ?? live?.max;
   return {
     coresPerReplica: settings.coresPerReplica ?? live?.coresPerReplica ?? DEFAULT_LINEAR_PARAMS.coresPerReplica,
@@ -60,6 +57,9 @@ const ownedRemovals = (namespace: string): DesiredObject[] =>
 
 export const coredns: Recipe = {
   component: 'coredns',
+  original: ORIGINAL,
+  copy: COPY,
+  isEnabled: (view) => hasOurCopy(view, COPY),
   refs: (namespace) => [
     deploymentRef(namespace, ORIGINAL),
     configMapRef(namespace, ORIGINAL),

@@ -3,7 +3,7 @@ import type { DesiredState } from '../engine/types.ts';
 import { requireNoOtherPdb, requireOriginal, requireRunningOrCopied, resolvePools } from './checks.ts';
 import { copyDeployment, deploymentSpec } from './copy.ts';
 import { applyPools, preferredHostAntiAffinity, zoneSpread } from './placement.ts';
-import { copyPdb, removals, scaledOriginal, servingWait } from './shared.ts';
+import { copyPdb, hasOurCopy, removals, scaledOriginal, servingWait } from './shared.ts';
 import { deploymentRef, pdbRef, serviceRef, type Recipe } from './types.ts';
 
 const ORIGINAL = 'metrics-server';
@@ -27,6 +27,9 @@ function copyOfDeployment(source: KubeObject, pools: string[]): KubeObject {
 
 export const metricsServer: Recipe = {
   component: 'metrics-server',
+  original: ORIGINAL,
+  copy: COPY,
+  isEnabled: (view) => hasOurCopy(view, COPY),
   refs: (namespace) => [
     deploymentRef(namespace, ORIGINAL),
     serviceRef(namespace, ORIGINAL),

@@ -1,5 +1,6 @@
 import type { KubeObject, ObjectRef } from '../kube/types.ts';
-import { INSTANCE_LABEL, MANAGED_BY, MANAGED_BY_LABEL } from './labels.ts';
+import { INSTANCE_LABEL, MANAGED_BY, MANAGED_BY_LABEL, isOurs } from './labels.ts';
+import type { ClusterView } from './types.ts';
 import type { DesiredObject, WaitFor } from '../engine/types.ts';
 import { deploymentRef, serviceRef } from './types.ts';
 
@@ -37,3 +38,7 @@ export const copyPdb = (namespace: string, copy: string, budget: { maxUnavailabl
     unhealthyPodEvictionPolicy: 'AlwaysAllow',
   },
 });
+
+/** A component made HA by a copy is enabled once a copy of ours exists. */
+export const hasOurCopy = (view: ClusterView, copy: string): boolean =>
+  isOurs(view.get(deploymentRef(view.namespace, copy))?.metadata.labels);

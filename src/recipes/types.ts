@@ -25,6 +25,11 @@ export interface EnableSettings {
 
 export interface Recipe {
   component: Component;
+  /** The Deployment Kapsule ships, and our HA copy of it when the recipe makes one. */
+  original: string;
+  copy?: string;
+  /** Has enable been run for this component (a copy of ours, or the recorded replica count)? */
+  isEnabled(view: ClusterView): boolean;
   /** Every object the recipe may read or write, enabled or not. */
   refs(namespace: string): ObjectRef[];
   enable(view: ClusterView, settings: EnableSettings): DesiredState;

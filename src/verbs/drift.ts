@@ -7,9 +7,7 @@ import type { ComponentPlan, WriteStep } from '../engine/types.ts';
 import { writesOf } from '../engine/types.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { AUTOSCALER_IMAGE, AUTOSCALER_NAME } from '../recipes/autoscaler.ts';
-import { enabledCiliumReplicas } from '../recipes/cilium-operator.ts';
-import { isOurs } from '../recipes/labels.ts';
-import { deploymentRef } from '../recipes/types.ts';
+import { RECIPES } from '../recipes/index.ts';
 import type { Component } from './options.ts';
 import { kubectlName } from './plan-render.ts';
 
@@ -44,17 +42,7 @@ export interface DriftReport {
   components: ComponentDrift[];
 }
 
-export const COPIES: Partial<Record<Component, string>> = { coredns: 'coredns-ha', 'metrics-server': 'metrics-server-ha' };
-
-export function isEnabled(component: Component, snapshot: Snapshot): boolean {
-  const namespace = snapshot.view.namespace;
-  if (component === 'cilium-operator') {
-    const live = snapshot.view.get(deploymentRef(namespace, 'cilium-operator'));
-    return enabledCiliumReplicas(live?.metadata.annotations) !== undefined;
-  }
-  const copy = snapshot.view.get(deploymentRef(namespace, COPIES[component]!));
-  return copy !== undefined && isOurs(copy.metadata.labels);
-}
+export const isEnabled = (component: Component, snapshot: Snapshot): boolean => RECIPES[component].isEnabled(snapshot.view);
 
 const valueAt = (object: KubeObject | undefined, path: string): unknown => {
   try {

@@ -1,14 +1,14 @@
 // status's model, built first and rendered second: what runs where, and how HA it is.
 import type { Snapshot } from '../engine/read.ts';
 import type { KubeObject } from '../kube/types.ts';
-import { AUTOSCALER_NAME, linearReplicas, readLinearParams, type LinearParams } from '../recipes/autoscaler.ts';
+import { linearReplicas, liveLinearParams, type LinearParams } from '../recipes/autoscaler.ts';
 import { allocatableCores, isReady, poolOf, zoneOf, zonesOf } from '../recipes/cluster.ts';
 import type { DeploymentSpec, PodSpec } from '../recipes/copy.ts';
 import { INSTANCE_LABEL, isOurs } from '../recipes/labels.ts';
 import { pinnedPools } from '../recipes/placement.ts';
 import { selectorMatches, type LabelSelector } from '../recipes/selector.ts';
-import { configMapRef, deploymentRef } from '../recipes/types.ts';
-import { COPIES } from './drift.ts';
+import { deploymentRef } from '../recipes/types.ts';
+import { RECIPES } from '../recipes/index.ts';
 import type { Component } from './options.ts';
 
 export interface PodStatus {
@@ -46,19 +46,12 @@ export interface StatusReport {
   components: ComponentStatus[];
 }
 
-const ORIGINALS: Record<Component, string> = {
-  'cilium-operator': 'cilium-operator',
-  coredns: 'coredns',
-  'metrics-server': 'metrics-server',
-};
-
 /** The Deployments whose pods status looks at: the original and, where there is one, our copy. */
 export function deploymentsOf(component: Component, snapshot: Snapshot): KubeObject[] {
-  const namespace = snapshot.view.namespace;
-  const names = [ORIGINALS[component], COPIES[component]].filter((name): name is string => Boolean(name));
-  return names
-    .map((name) => snapshot.view.get(deploymentRef(namespace, name)))
-    .filter((deployment): deployment is KubeObject => deployment !== undefined && (deployment.metadata.name === ORIGINALS[component] || isOurs(deployment.metadata.labels)));
+  const { original, copy } = RECIPES[component];
+  const live = (name: string) => snapshot.view.get(deploymentRef(snapshot.view.namespace, name));
+  const ours = copy ? live(copy) : undefined;
+  return [live(original), isOurs(ours?.metadata.labels) ? ours : undefined].filter((deployment): deployment is KubeObject => deployment !== undefined);
 }
 
 const specOf = (deployment: KubeObject) => deployment.spec as DeploymentSpec;
@@ -91,8 +84,7 @@ function podsOf(deployments: KubeObject[], pods: KubeObject[], nodes: Map<string
 
 function autoscalerOf(component: Component, snapshot: Snapshot): ComponentStatus['autoscaler'] {
   if (component !== 'coredns') return null;
-  const configMap = snapshot.view.get(configMapRef(snapshot.view.namespace, AUTOSCALER_NAME));
-  const params = configMap && isOurs(configMap.metadata.labels) ? readLinearParams(configMap) : undefined;
+  const params = liveLinearParams(snapshot.view);
   if (!params) return null;
   const nodes = snapshot.view.nodes;
   return {
