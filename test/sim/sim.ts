@@ -19,6 +19,7 @@ import { restoreSeed, seedObjects } from './lib/seed.ts';
 import { waitUntilSettled } from './lib/settle.ts';
 import { readState, withLock, writeState, type SimState } from './lib/state.ts';
 import { upgradeManifests } from './lib/upgrade.ts';
+import { hostAddressOf } from './runner/addresses.ts';
 
 export type { AuditEvent } from './lib/audit.ts';
 export type { NodesPerZone } from './lib/nodes.ts';
@@ -203,6 +204,29 @@ export function kubectl(args: string[], options: { context?: string; input?: str
 }
 
 export { Api, ApiError } from './lib/api.ts';
+
+// For the DNS probe, the tests, the demo and the bench (issue 10). These three are all
+// that is needed outside test/sim to reach the runner's real CoreDNS pods.
+export { upstreamName, upstreamAnswer } from './runner/upstream-name.ts';
+
+/**
+ * Where this machine reaches the ports of a pod the process runner runs (CoreDNS,
+ * the proportional autoscaler), given the pod's status podIP: a loopback address
+ * (127.x.y.z) of its own. Undefined for a pod kwok plays or one that is gone.
+ */
+export function podHostAddress(podIP: string, stateDir?: string): string | undefined {
+  return hostAddressOf(podIP, stateDir);
+}
+
+/**
+ * The stand-in for the image pull: mean delay between a runner pod's bind and its
+ * process start, with ±1/3 jitter (default 3000 ms, so 2-4 s). Kept in state.json:
+ * the running runner uses it for the next pod it starts; 0 starts at once.
+ */
+export async function setStartDelay(ms: number, stateDir?: string): Promise<void> {
+  const l = layout(stateDir);
+  await writeState(l, { ...requireState(l), startDelayMs: ms });
+}
 
 /** A JSON client for the simulator as admin (or as the restricted user), with its own user agent. Close it when done. */
 export function apiClient(options: { as?: 'admin' | 'restricted'; userAgent?: string; stateDir?: string } = {}): Api {

@@ -12,7 +12,11 @@ export interface SimState {
   nodesPerZone: NodesPerZone;
   zones: string[];
   tokens: Tokens;
+  /** Mean delay (ms, ±1/3 jitter) between a runner pod's bind and its process start: the image pull. */
+  startDelayMs?: number;
 }
+
+export const defaultStartDelayMs = 3000;
 
 export function readState(l: Layout): SimState | undefined {
   try {
