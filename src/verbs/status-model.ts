@@ -18,6 +18,10 @@ export interface PodStatus {
   zone: string | null;
   ready: boolean;
   phase: string;
+  /** Container restarts, summed: a copy that crashes or fails its liveness probe shows here. */
+  restarts: number;
+  /** Why a container is not running (CrashLoopBackOff, Error…), as kubectl get pods shows it; null when running. */
+  reason: string | null;
 }
 
 export interface Finding {
@@ -56,10 +60,17 @@ export function deploymentsOf(component: Component, snapshot: Snapshot): KubeObj
 
 const specOf = (deployment: KubeObject) => deployment.spec as DeploymentSpec;
 
-function podStatus(pod: KubeObject, deployment: string, nodes: Map<string, KubeObject>): PodStatus {
+interface ContainerStatus {
+  restartCount?: number;
+  state?: { waiting?: { reason?: string }; terminated?: { reason?: string } };
+}
+
+export function podStatus(pod: KubeObject, deployment: string, nodes: Map<string, KubeObject>): PodStatus {
   const nodeName = (pod.spec as { nodeName?: string }).nodeName ?? null;
   const node = nodeName ? nodes.get(nodeName) : undefined;
-  const status = pod.status as { phase?: string; conditions?: { type: string; status: string }[] } | undefined;
+  const status = pod.status as { phase?: string; conditions?: { type: string; status: string }[]; containerStatuses?: ContainerStatus[] } | undefined;
+  const containers = status?.containerStatuses ?? [];
+  const notRunning = containers.map((c) => c.state?.waiting?.reason ?? c.state?.terminated?.reason).find((reason) => reason !== undefined);
   return {
     name: pod.metadata.name,
     deployment,
@@ -67,6 +78,8 @@ function podStatus(pod: KubeObject, deployment: string, nodes: Map<string, KubeO
     zone: (node && zoneOf(node)) ?? null,
     ready: !pod.metadata.deletionTimestamp && (status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
     phase: pod.metadata.deletionTimestamp ? 'Terminating' : (status?.phase ?? 'Unknown'),
+    restarts: containers.reduce((sum, c) => sum + (c.restartCount ?? 0), 0),
+    reason: notRunning ?? null,
   };
 }
 

@@ -33,7 +33,7 @@ function statusText(report: StatusReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-function componentText(status: ComponentStatus): string[] {
+export function componentText(status: ComponentStatus): string[] {
   const ready = status.pods.filter((pod) => pod.ready);
   const replicas = status.deployments.map((d) => `${d.name} ${d.ready}/${d.desired}`).join(', ');
   const lines = [
@@ -56,10 +56,12 @@ function componentText(status: ComponentStatus): string[] {
   if (status.pods.length > 0) {
     const zoneWidth = Math.max(4, ...status.pods.map((pod) => (pod.zone ?? '-').length));
     const podWidth = Math.max(3, ...status.pods.map((pod) => pod.name.length));
-    lines.push(`  ${'ZONE'.padEnd(zoneWidth)}  ${'POD'.padEnd(podWidth)}  READY  NODE`);
+    const readyText = (pod: ComponentStatus['pods'][number]) => (pod.ready ? 'yes' : (pod.reason ?? pod.phase));
+    const readyWidth = Math.max(5, ...status.pods.map((pod) => readyText(pod).length));
+    lines.push(`  ${'ZONE'.padEnd(zoneWidth)}  ${'POD'.padEnd(podWidth)}  ${'READY'.padEnd(readyWidth)}  RESTARTS  NODE`);
     const sorted = [...status.pods].sort((a, b) => (a.zone ?? '~').localeCompare(b.zone ?? '~') || a.name.localeCompare(b.name));
     for (const pod of sorted) {
-      lines.push(`  ${(pod.zone ?? '-').padEnd(zoneWidth)}  ${pod.name.padEnd(podWidth)}  ${(pod.ready ? 'yes' : pod.phase).padEnd(5)}  ${pod.node ?? '-'}`);
+      lines.push(`  ${(pod.zone ?? '-').padEnd(zoneWidth)}  ${pod.name.padEnd(podWidth)}  ${readyText(pod).padEnd(readyWidth)}  ${String(pod.restarts).padEnd(8)}  ${pod.node ?? '-'}`);
     }
   }
   for (const finding of status.findings) lines.push(`  ${finding.severity}: ${finding.message}`);
