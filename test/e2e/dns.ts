@@ -1,0 +1,31 @@
+// The e2e tests' view of the cluster DNS: the DNS probe around a piece of work, and the
+// one assertion every cut-over must pass (every query answered, the probe alive).
+import { expect } from 'vitest';
+import { sim } from './plugin.ts';
+import type { DnsProbeResult } from '../sim/sim.ts';
+
+/** The simulated image pull between a runner pod's bind and its process start (mean; ±1/3 jitter). */
+export const START_DELAY_MS = 3000;
+
+/** Runs `work` under the DNS probe; the probe keeps going for a second after it (what follows the last write counts too). */
+export async function underDnsProbe<T>(work: () => Promise<T>): Promise<{ value: T; dns: DnsProbeResult }> {
+  const probe = await sim.startDnsProbe();
+  let value: T;
+  try {
+    value = await work();
+  } catch (error) {
+    await probe.stop(0).catch(() => undefined);
+    throw error;
+  }
+  return { value, dns: await probe.stop() };
+}
+
+/** Every query answered right, none failed, and the probe was alive all along (a plausible number sent). */
+export function expectEveryQueryAnswered(dns: DnsProbeResult, what: string): void {
+  const summary = `${what}: ${JSON.stringify({ ...dns, firstFailures: undefined })}\n${dns.firstFailures.join('\n')}`;
+  expect(dns.failed, summary).toBe(0);
+  expect(dns.answered, summary).toBe(dns.sent);
+  // One query per 50 ms tick: at least a third of them, whatever the machine's load.
+  expect(dns.sent, summary).toBeGreaterThanOrEqual(Math.max(20, Math.floor(dns.windowMs / 50 / 3)));
+  expect(dns.endpointsQueried, summary).toBeGreaterThanOrEqual(1);
+}
