@@ -10,6 +10,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { benchCheckDrift } from './check-drift.ts';
+import { benchDns } from './dns.ts';
 import { benchEnable } from './enable.ts';
 import { loadGuide } from './guide.ts';
 import { openCluster, serverVersion } from './lib/cluster.ts';
@@ -30,6 +31,7 @@ const SECTIONS: { name: string; run: (context: Context) => Promise<string> | str
   { name: 'enable', run: benchEnable },
   { name: 'scale', run: benchScale },
   { name: 'size', run: benchSize },
+  { name: 'dns', run: benchDns },
 ];
 
 function ensureBuilt(): void {
