@@ -37,6 +37,15 @@ function step(env: NodeJS.ProcessEnv, what: string, args: string[]): Promise<num
   });
 }
 
+/** A step under the DNS probe (a query to kube-dns every 50 ms, CoreDNS running for real): prints what it saw. */
+async function stepUnderDns(env: NodeJS.ProcessEnv, what: string, args: string[]): Promise<number> {
+  const probe = await sim.startDnsProbe();
+  const code = await step(env, what, args);
+  const dns = await probe.stop();
+  console.log(bold(`# DNS meanwhile: ${dns.sent} queries to kube-dns, ${dns.answered} answered, ${dns.failed} failed`));
+  return code;
+}
+
 async function main(): Promise<void> {
   const binary = build();
   console.log(bold('# Starting the simulated Kapsule cluster (npm run sim:up)'));
@@ -47,14 +56,14 @@ async function main(): Promise<void> {
     await step(env, 'The cluster: 9 Kapsule nodes in 3 zones, 2 pools', ['get', 'nodes', '-L', 'topology.kubernetes.io/zone,k8s.scaleway.com/pool-name']);
     await step(env, 'As Kapsule ships them: one replica each, one zone', ['kapsule-ha', 'status']);
     await step(env, 'What enable would change (exit 1: differences)', ['kapsule-ha', 'diff', 'coredns']);
-    await step(env, 'Make all three highly available: copies first, originals down only once the copies serve', ['kapsule-ha', 'enable', 'all', '--yes']);
+    await stepUnderDns(env, 'Make all three highly available: copies first, originals down only once the copies serve', ['kapsule-ha', 'enable', 'all', '--yes']);
     await step(env, 'Now: coredns-ha in three zones, PDBs, the autoscaler', ['kapsule-ha', 'status']);
     console.log(`\n${bold('# A Kapsule upgrade: new images, a Corefile change, the originals back at 1 replica (npm run sim:upgrade)')}`);
     await sim.upgrade();
     await step(env, 'check-drift finds what the upgrade changed (exit 1: drift)', ['kapsule-ha', 'check-drift']);
-    await step(env, 'enable again repairs it with minimal patches', ['kapsule-ha', 'enable', 'all', '--yes']);
+    await stepUnderDns(env, 'enable again repairs it with minimal patches', ['kapsule-ha', 'enable', 'all', '--yes']);
     await step(env, 'check-drift is clean (exit 0)', ['kapsule-ha', 'check-drift']);
-    await step(env, 'Undo it all, the originals serving again before the copies go', ['kapsule-ha', 'disable', 'all', '--yes']);
+    await stepUnderDns(env, 'Undo it all, the originals serving again before the copies go', ['kapsule-ha', 'disable', 'all', '--yes']);
     await step(env, 'Back to what Kapsule ships', ['kapsule-ha', 'status']);
   } finally {
     if (keep) console.log(`\n${bold('# The simulator is still running:')} export KUBECONFIG=${info.kubeconfig}  (npm run sim:down stops it)`);
