@@ -92,7 +92,7 @@ describe('the proportional autoscaler, running for real against coredns-ha', () 
     const log = podLog(autoscaler.metadata.name);
     expect(log, 'the autoscaler logged its work').toMatch(/replicas/i);
     expect(log).not.toMatch(/\b403\b|forbidden/i);
-  });
+  }, 300_000);
 
   it('enable coredns --nodes-per-replica 8 is followed by the running autoscaler', async () => {
     await sim.scaleNodes(shape(63));
@@ -113,5 +113,5 @@ describe('the proportional autoscaler, running for real against coredns-ha', () 
     expect((await replicasReach(more)).at(-1)).toBe(more);
     const [autoscaler] = await readyPods('k8s-app=kube-dns-autoscaler');
     expect(podLog(autoscaler.metadata.name)).not.toMatch(/\b403\b|forbidden/i);
-  });
+  }, 300_000);
 });

@@ -56,5 +56,5 @@ describe('a coredns copy that cannot serve', () => {
     const { value: disabled, dns: undo } = await underDnsProbe(() => plugin(['disable', 'coredns', '--yes']));
     expect(disabled.code, disabled.stderr).toBe(0);
     expectEveryQueryAnswered(undo, 'disable coredns after the failed enable');
-  });
+  }, 300_000);
 });

@@ -62,7 +62,7 @@ describe('the DNS probe through every cut-over, pods starting after a simulated 
     expect(dnsPods.map((pod) => zones.get(pod.spec.nodeName))).not.toContain(OUTAGE);
     expect(dnsPods.length).toBe((await deployments()).get('coredns-ha')?.replicas);
     expect((await sim.kubectl(['uncordon', '-l', `topology.kubernetes.io/zone=${OUTAGE}`])).code).toBe(0);
-  });
+   }, 300_000);
 
   it('disable all --yes: every query answered while the original comes back and the copies go', async () => {
     const { value: result, dns } = await underDnsProbe(() => plugin(['disable', 'all', '--yes']));
