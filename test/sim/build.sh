@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the simulator's upstream binaries from the Go module proxy into $SIM_BIN
 # (default .cache/sim/bin). Skips a binary that already reports the wanted version.
+# Arguments: which to build (kube etcd kwok coredns cpa); none means all.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -8,6 +9,18 @@ bin=${SIM_BIN:-$root/.cache/sim/bin}
 KUBE_VERSION=v1.35.4
 ETCD_VERSION=v3.6.16
 KWOK_VERSION=v0.8.0
+# The seeded image's tag (seed/coredns.yaml); the runner runs this binary for every coredns tag.
+COREDNS_VERSION=v1.12.1
+CPA_VERSION=v1.10.3
+# The autoscaler's unmodified source: the Go module proxy refuses its module (see its SOURCE.md).
+# shared/ sits beside the checkout (CI, /work/main) or two levels up (a worktree under /work/wt).
+if [ -z "${CPA_SOURCE:-}" ]; then
+  for CPA_SOURCE in {"$root/..","$root/../.."}/shared/upstream/cluster-proportional-autoscaler-$CPA_VERSION; do
+    [ -f "$CPA_SOURCE/go.mod" ] && break
+  done
+fi
+wanted=" ${*:-kube etcd kwok coredns cpa} "
+want() { [[ $wanted == *" $1 "* ]]; }
 mkdir -p "$bin"
 export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 
@@ -44,7 +57,8 @@ if ! command -v go >/dev/null; then
   exit 3
 fi
 
-if has_version "$bin/kube" "$KUBE_VERSION" "$bin/kube" kubectl version --client; then
+if ! want kube; then :
+elif has_version "$bin/kube" "$KUBE_VERSION" "$bin/kube" kubectl version --client; then
   say "kube $KUBE_VERSION up to date"
 else
   say "building kube-apiserver, kube-controller-manager, kube-scheduler, kubectl $KUBE_VERSION (one binary; cold: see test/sim/README.md)"
@@ -57,18 +71,42 @@ else
   done
   (cd "$here/go/kube" && run_go kube go build -v -ldflags "$ldflags" -o "$bin/kube" .)
 fi
-for name in kube-apiserver kube-controller-manager kube-scheduler kubectl; do ln -sf kube "$bin/$name"; done
+if want kube; then for name in kube-apiserver kube-controller-manager kube-scheduler kubectl; do ln -sf kube "$bin/$name"; done; fi
 
-if has_version "$bin/etcd" "${ETCD_VERSION#v}" "$bin/etcd" --version; then
+if ! want etcd; then :
+elif has_version "$bin/etcd" "${ETCD_VERSION#v}" "$bin/etcd" --version; then
   say "etcd $ETCD_VERSION up to date"
 else
   say "building etcd $ETCD_VERSION"
   (cd "$here/go/etcd" && run_go etcd go build -v -ldflags "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=release" -o "$bin/etcd" .)
 fi
 
-if has_version "$bin/kwok" "${KWOK_VERSION#v}" "$bin/kwok" --version; then
+if ! want kwok; then :
+elif has_version "$bin/kwok" "${KWOK_VERSION#v}" "$bin/kwok" --version; then
   say "kwok $KWOK_VERSION up to date"
 else
   say "building kwok $KWOK_VERSION"
   run_go kwok env GOBIN="$bin" go install -v -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+fi
+
+if ! want coredns; then :
+elif has_version "$bin/coredns" "CoreDNS-${COREDNS_VERSION#v}" "$bin/coredns" -version; then
+  say "coredns $COREDNS_VERSION up to date"
+else
+  say "building coredns $COREDNS_VERSION"
+  run_go coredns env GOBIN="$bin" go install -v -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION"
+fi
+
+if ! want cpa; then :
+elif has_version "$bin/cluster-proportional-autoscaler" "$CPA_VERSION" "$bin/cluster-proportional-autoscaler" --version; then
+  say "cluster-proportional-autoscaler $CPA_VERSION up to date"
+else
+  say "building cluster-proportional-autoscaler $CPA_VERSION from $CPA_SOURCE"
+  [ -f "$CPA_SOURCE/go.mod" ] || { say "the autoscaler's source is missing: $CPA_SOURCE"; exit 3; }
+  # The source folder is read-only (in CI too): build from a copy.
+  copy=$(mktemp -d)
+  trap 'rm -rf "$copy"' EXIT
+  cp -r "$CPA_SOURCE/." "$copy"
+  chmod -R u+w "$copy"
+  (cd "$copy" && run_go cluster-proportional-autoscaler go build -v -ldflags "-s -w -X github.com/kubernetes-sigs/cluster-proportional-autoscaler/pkg/version.VERSION=$CPA_VERSION" -o "$bin/cluster-proportional-autoscaler" ./cmd/cluster-proportional-autoscaler)
 fi

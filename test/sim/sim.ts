@@ -3,6 +3,7 @@
 // kube-controller-manager, kube-scheduler v1.35.4) with kwok running fake Kapsule nodes.
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { Api } from './lib/api.ts';
 import { auditEndOffset, readAuditFile, waitForAuditEvents, type AuditEvent } from './lib/audit.ts';
 import { deleteExtras, saveBaseline } from './lib/cleanup.ts';
@@ -20,6 +21,7 @@ import { waitUntilSettled } from './lib/settle.ts';
 import { readState, withLock, writeState, type SimState } from './lib/state.ts';
 import { upgradeManifests } from './lib/upgrade.ts';
 import { hostAddressOf } from './runner/addresses.ts';
+import { stopPodProcesses } from './runner/pod-processes.ts';
 
 export type { AuditEvent } from './lib/audit.ts';
 export type { NodesPerZone } from './lib/nodes.ts';
@@ -96,7 +98,7 @@ export async function up(options: SimOptions = {}): Promise<SimInfo> {
   return withLock(l, async () => {
     if (await isRunning(l.stateDir)) return info(l.stateDir);
     // Leftovers of a simulator that half-died: stop them and start afresh.
-    await stopProcesses(l);
+    await stopAll(l);
     await ensureBinaries(l);
     await checkPortsFree();
     const tokens = await prepareStateDir(l);
@@ -111,7 +113,7 @@ export async function up(options: SimOptions = {}): Promise<SimInfo> {
       await waitUntilSettled(api, settledTarget(state), 180_000);
       await saveBaseline(api, l);
     } catch (error) {
-      await stopProcesses(l);
+      await stopAll(l);
       throw error;
     } finally {
       api.close();
@@ -124,7 +126,7 @@ export async function up(options: SimOptions = {}): Promise<SimInfo> {
 export async function down(stateDir?: string): Promise<void> {
   const l = layout(stateDir);
   // The state goes too, so there is nothing for a graceful shutdown (3s for the API server) to save.
-  await stopProcesses(l, undefined, 0);
+  await stopAll(l, 0);
   await rm(l.stateDir, { recursive: true, force: true });
 }
 
@@ -219,6 +221,11 @@ export function podHostAddress(podIP: string, stateDir?: string): string | undef
   return hostAddressOf(podIP, stateDir);
 }
 
+/** The output (stdout and stderr, every restart) of a pod the runner runs: logs/pods/<namespace>_<pod>.log. */
+export function podLogFile(namespace: string, pod: string, stateDir?: string): string {
+  return path.join(layout(stateDir).logDir, 'pods', `${namespace}_${pod}.log`);
+}
+
 /**
  * The stand-in for the image pull: mean delay between a runner pod's bind and its
  * process start, with ±1/3 jitter (default 3000 ms, so 2-4 s). Kept in state.json:
@@ -249,6 +256,12 @@ export async function createTestNamespace(prefix: string, stateDir?: string): Pr
   } finally {
     api.close();
   }
+}
+
+/** The components, then whatever pod processes the runner left (it stops its own on SIGTERM, given time). */
+async function stopAll(l: Layout, graceMs?: number): Promise<void> {
+  await stopProcesses(l, undefined, graceMs);
+  await stopPodProcesses(l.stateDir);
 }
 
 function adminApi(l: Layout): Api {

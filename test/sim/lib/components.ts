@@ -4,12 +4,12 @@ import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { cluster, ports, type Layout } from './layout.ts';
+import { cluster, ports, runnerMain, type Layout } from './layout.ts';
 import { pkiFiles } from './pki.ts';
 import type { ProcessSpec } from './processes.ts';
 
 /** Every process of a running simulator, in start-up order. */
-export const componentNames = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
+export const componentNames = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'runner'] as const;
 
 export interface Component extends ProcessSpec {
   name: (typeof componentNames)[number];
@@ -122,6 +122,14 @@ export async function components(l: Layout): Promise<Component[]> {
       args: [`--kubeconfig=${l.componentKubeconfig('kwok')}`, `--config=${l.kwokConfig}`],
       ready: () => httpOk(`http://127.0.0.1:${ports.kwok}/healthz`),
       timeoutMs: 60_000,
+    },
+    {
+      // Plays the kubelet for CoreDNS and autoscaler pods: their real programs run.
+      name: 'runner',
+      command: process.execPath,
+      args: [runnerMain, `--state-dir=${l.stateDir}`],
+      ready: () => httpOk(`http://127.0.0.1:${ports.runner}/healthz`),
+      timeoutMs: 30_000,
     },
   ];
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
-export const versions = { kubernetes: 'v1.35.4', etcd: '3.6.16', kwok: 'v0.8.0' } as const;
+export const versions = { kubernetes: 'v1.35.4', etcd: '3.6.16', kwok: 'v0.8.0', coredns: 'v1.12.1', cpa: 'v1.10.3' } as const;
 
 /** $KAPSULE_HA_SIM_PORT_OFFSET shifts every port: with its own $KAPSULE_HA_SIM_DIR, a second simulator runs beside the first. */
 const portOffset = Number(process.env.KAPSULE_HA_SIM_PORT_OFFSET ?? 0) || 0;
@@ -17,6 +17,8 @@ export const ports = {
   controllerManager: 17257 + portOffset,
   scheduler: 17259 + portOffset,
   kwok: 17247 + portOffset,
+  /** The process runner's health endpoint (test/sim/runner). */
+  runner: 17249 + portOffset,
 } as const;
 
 /** The Kapsule cluster being simulated: names, networks and its region. */
@@ -77,3 +79,6 @@ export function defaultStateDir(): string {
 }
 
 export const sourceDir = path.resolve(import.meta.dirname, '..');
+
+/** The process runner's entry point, run by the Node.js that starts the simulator (see runner/main.ts). */
+export const runnerMain = path.join(sourceDir, 'runner/main.ts');

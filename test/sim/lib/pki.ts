@@ -16,6 +16,8 @@ export const users = {
   'kube-controller-manager': { name: 'system:kube-controller-manager', groups: [] },
   'kube-scheduler': { name: 'system:kube-scheduler', groups: [] },
   kwok: { name: 'kwok', groups: ['system:masters'] },
+  // The process runner: the kubelet of the pods it runs (status, token requests, deletions).
+  runner: { name: 'sim-runner', groups: ['system:masters'] },
 } as const;
 
 export type UserKey = keyof typeof users;

@@ -6,7 +6,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Layout } from './layout.ts';
+import { runnerMain, type Layout } from './layout.ts';
 
 export interface ProcessSpec {
   name: string;
@@ -59,7 +59,8 @@ function isOurs(pid: number, l: Layout): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return commandLine.startsWith(l.binDir) && commandLine.includes(l.stateDir);
+    // The runner is a Node.js program: its script names it.
+    return (commandLine.startsWith(l.binDir) || commandLine.includes(runnerMain)) && commandLine.includes(l.stateDir);
   } catch {
     return false;
   }

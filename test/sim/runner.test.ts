@@ -1,0 +1,195 @@
+// The process runner plays the kubelet for CoreDNS and the proportional autoscaler:
+// their real programs run, and what the API shows of them comes from real probes.
+import dgram from 'node:dgram';
+import { existsSync, readFileSync } from 'node:fs';
+import * as dnsPacket from 'dns-packet';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { pollUntil } from './lib/settle.ts';
+import { apiClient, createTestNamespace, kubectl, podHostAddress, podLogFile, reset, upstreamAnswer, upstreamName, type Api } from './sim.ts';
+
+let api: Api;
+beforeAll(async () => {
+  await reset();
+  api = apiClient();
+});
+afterAll(async () => {
+  api.close();
+  await reset();
+});
+
+/** One UDP query to address:53: the A records, or the RCODE name when there is none; 'timeout' after 2s. */
+function resolve(address: string, name: string): Promise<string[] | string> {
+  const socket = dgram.createSocket('udp4');
+  const id = Math.floor(Math.random() * 65535);
+  return new Promise((done) => {
+    const timer = setTimeout(() => finish('timeout'), 2000);
+    const finish = (result: string[] | string) => {
+      clearTimeout(timer);
+      socket.close();
+      done(result);
+    };
+    socket.on('message', (message) => {
+      const answer = dnsPacket.decode(message) as any;
+      const records = (answer.answers ?? []).filter((a: any) => a.type === 'A').map((a: any) => a.data as string);
+      finish(records.length > 0 ? records : answer.rcode);
+    });
+    socket.send(dnsPacket.encode({ id, type: 'query', flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name }] }), 53, address);
+  });
+}
+
+const isReady = (pod: any) => pod.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') ?? false;
+const pidOf = (pod: any) => Number(String(pod.status?.containerStatuses?.[0]?.containerID ?? '').replace('sim-runner://', ''));
+
+async function podsOf(namespace: string, selector: string): Promise<any[]> {
+  return api.list(`/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(selector)}`);
+}
+
+/** A one-replica CoreDNS Deployment reading `corefile` from its own ConfigMap, probed as the seed's is. */
+async function createCoreDns(namespace: string, corefile: string): Promise<void> {
+  await api.request('POST', `/api/v1/namespaces/${namespace}/configmaps`, { body: { metadata: { name: 'dns' }, data: { Corefile: corefile } } });
+  const labels = { app: 'dns' };
+  await api.request('POST', `/apis/apps/v1/namespaces/${namespace}/deployments`, {
+    body: {
+      metadata: { name: 'dns' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [
+              {
+                name: 'coredns',
+                image: 'registry.k8s.io/coredns/coredns:v1.12.1',
+                args: ['-conf', '/etc/coredns/Corefile'],
+                volumeMounts: [{ name: 'config', mountPath: '/etc/coredns', readOnly: true }],
+                readinessProbe: { httpGet: { path: '/ready', port: 8181 }, periodSeconds: 2 },
+              },
+            ],
+            volumes: [{ name: 'config', configMap: { name: 'dns' } }],
+          },
+        },
+      },
+    },
+  });
+}
+
+describe('CoreDNS', () => {
+  test('the seeded coredns pod turns Ready only after its process starts, and then really answers on its address', async () => {
+    const [old] = await podsOf('kube-system', 'k8s-app=kube-dns');
+    await api.request('DELETE', `/api/v1/namespaces/kube-system/pods/${old.metadata.name}`);
+    const seen = new Set<string>();
+    let pod: any;
+    await pollUntil('a new Ready coredns pod', 60_000, async () => {
+      pod = (await podsOf('kube-system', 'k8s-app=kube-dns')).find((p) => p.metadata.uid !== old.metadata.uid);
+      const state = pod?.status?.containerStatuses?.[0]?.state ?? {};
+      if (pod) seen.add(`${Object.keys(state)[0]}:${state.waiting?.reason ?? ''}:${isReady(pod)}`);
+      return pod && isReady(pod) ? undefined : 'Ready';
+    }, 50);
+    // The start-up delay (the image pull) shows as ContainerCreating, not Ready.
+    expect(seen).toContain('waiting:ContainerCreating:false');
+    const address = podHostAddress(pod.status.podIP);
+    expect(address).toMatch(/^127\./);
+    expect(pod.status.podIP).toMatch(/^100\.79\./);
+    const ready = await fetch(`http://${address}:8181/ready`);
+    expect(ready.status).toBe(200);
+    expect(await resolve(address as string, 'kubernetes.default.svc.cluster.local')).toEqual(['10.32.0.1']);
+    expect(await resolve(address as string, upstreamName)).toEqual([upstreamAnswer]);
+    expect(await resolve(address as string, 'nowhere.upstream.test')).toBe('NXDOMAIN');
+    // The EndpointSlice of kube-dns lists it, as for any Ready pod.
+    const slices = await api.list('/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkube-dns');
+    expect(slices.flatMap((s) => (s.endpoints ?? []).flatMap((e: any) => e.addresses))).toContain(pod.status.podIP);
+  });
+
+  test('a Corefile CoreDNS rejects gives a pod that never turns Ready, restarts, and shows CrashLoopBackOff', async () => {
+    const namespace = await createTestNamespace('bad-corefile');
+    await createCoreDns(namespace, '.:53 {\n    no_such_plugin\n    ready\n}\n');
+    let pod: any;
+    let everReady = false;
+    await pollUntil('restarts and CrashLoopBackOff', 60_000, async () => {
+      [pod] = await podsOf(namespace, 'app=dns');
+      everReady ||= isReady(pod);
+      const status = pod?.status?.containerStatuses?.[0];
+      return status?.restartCount >= 2 && status.state.waiting?.reason === 'CrashLoopBackOff' ? undefined : 'restartCount >= 2 and CrashLoopBackOff';
+    });
+    expect(everReady).toBe(false);
+    expect(pod.status.containerStatuses[0].lastState.terminated.exitCode).not.toBe(0);
+    const listed = await kubectl(['-n', namespace, 'get', 'pods', '--no-headers']);
+    expect(listed.stdout).toMatch(/0\/1\s+CrashLoopBackOff\s+[2-9]/);
+    expect(readFileSync(podLogFile(namespace, pod.metadata.name), 'utf8')).toMatch(/no_such_plugin/);
+  });
+
+  test('an edited ConfigMap reaches the running process (reload), and deleting the pod stops it', async () => {
+    const namespace = await createTestNamespace('reload');
+    const corefile = (ip: string) => `.:53 {\n    ready\n    hosts {\n        ${ip} edited.test\n    }\n    reload 2s 1s\n}\n`;
+    await createCoreDns(namespace, corefile('192.0.2.1'));
+    let pod: any;
+    await pollUntil('a Ready pod', 60_000, async () => {
+      [pod] = await podsOf(namespace, 'app=dns');
+      return pod && isReady(pod) ? undefined : 'Ready';
+    });
+    const address = podHostAddress(pod.status.podIP) as string;
+    expect(await resolve(address, 'edited.test')).toEqual(['192.0.2.1']);
+    await api.request('PATCH', `/api/v1/namespaces/${namespace}/configmaps/dns`, { body: { data: { Corefile: corefile('192.0.2.2') } }, contentType: 'application/merge-patch+json' });
+    await pollUntil('the edited answer', 60_000, async () => {
+      const answer = await resolve(address, 'edited.test');
+      return JSON.stringify(answer) === '["192.0.2.2"]' ? undefined : `192.0.2.2 (got ${JSON.stringify(answer)})`;
+    }, 500);
+    // Reloaded, not restarted.
+    const [after] = await podsOf(namespace, 'app=dns');
+    expect(after.status.containerStatuses[0].restartCount).toBe(0);
+
+    const pid = pidOf(after);
+    expect(existsSync(`/proc/${pid}`)).toBe(true);
+    await api.request('DELETE', `/apis/apps/v1/namespaces/${namespace}/deployments/dns`);
+    await pollUntil('the pod to be gone', 60_000, async () => ((await podsOf(namespace, 'app=dns')).length === 0 ? undefined : 'no pod'));
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+    expect(await resolve(address, 'edited.test')).toBe('timeout');
+    expect(podHostAddress(pod.status.podIP)).toBeUndefined();
+  });
+});
+
+describe('the proportional autoscaler', () => {
+  test('runs with its service account token: scales its target by the linear formula, and its log has no 403', async () => {
+    const namespace = await createTestNamespace('cpa');
+    const create = (path: string, body: unknown) => api.request('POST', path, { body });
+    await create(`/api/v1/namespaces/${namespace}/serviceaccounts`, { metadata: { name: 'cpa' } });
+    await create('/apis/rbac.authorization.k8s.io/v1/clusterroles', { metadata: { name: `${namespace}-cpa` }, rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }] });
+    await create('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { metadata: { name: `${namespace}-cpa` }, subjects: [{ kind: 'ServiceAccount', name: 'cpa', namespace }], roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${namespace}-cpa` } });
+    await create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/roles`, {
+      metadata: { name: 'cpa' },
+      rules: [
+        { apiGroups: [''], resources: ['configmaps'], resourceNames: ['cpa'], verbs: ['get'] },
+        { apiGroups: ['apps'], resources: ['deployments/scale'], resourceNames: ['target'], verbs: ['get', 'update'] },
+      ],
+    });
+    await create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/rolebindings`, { metadata: { name: 'cpa' }, subjects: [{ kind: 'ServiceAccount', name: 'cpa', namespace }], roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'cpa' } });
+    // 9 nodes of 4 CPUs: max(ceil(36 / 1000), ceil(9 / 3)) = 3 replicas.
+    await create(`/api/v1/namespaces/${namespace}/configmaps`, { metadata: { name: 'cpa' }, data: { linear: JSON.stringify({ coresPerReplica: 1000, nodesPerReplica: 3, min: 1 }) } });
+    const target = { app: 'target' };
+    await create(`/apis/apps/v1/namespaces/${namespace}/deployments`, { metadata: { name: 'target' }, spec: { replicas: 1, selector: { matchLabels: target }, template: { metadata: { labels: target }, spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } } } });
+    const cpa = { app: 'cpa' };
+    await create(`/apis/apps/v1/namespaces/${namespace}/deployments`, {
+      metadata: { name: 'cpa' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: cpa },
+        template: {
+          metadata: { labels: cpa },
+          spec: {
+            serviceAccountName: 'cpa',
+            containers: [{ name: 'autoscaler', image: 'registry.k8s.io/cpa/cluster-proportional-autoscaler:v1.10.3', command: ['/cluster-proportional-autoscaler', `--namespace=${namespace}`, '--configmap=cpa', '--target=Deployment/target', '--logtostderr=true', '--v=2'] }],
+          },
+        },
+      },
+    });
+    await pollUntil('the autoscaler to scale its target to 3', 90_000, async () => {
+      const { body } = await api.get(`/apis/apps/v1/namespaces/${namespace}/deployments/target`);
+      return body.spec.replicas === 3 ? undefined : `replicas 3 (now ${body.spec.replicas})`;
+    }, 500);
+    const [pod] = await podsOf(namespace, 'app=cpa');
+    const log = readFileSync(podLogFile(namespace, pod.metadata.name), 'utf8');
+    expect(log).not.toMatch(/403|[Ff]orbidden/);
+    expect(log).toMatch(/target/i);
+  });
+});

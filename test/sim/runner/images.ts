@@ -1,0 +1,49 @@
+// The images the runner runs for real, and the binary (built by test/sim/build.sh)
+// that stands for each. kwok's stages (test/sim/kwok/stages.yaml) leave pods with
+// these images alone: keep both lists in step.
+import path from 'node:path';
+
+export interface RunnableImage {
+  /** Image reference up to the tag: `<prefix>:<any tag>` runs this binary. */
+  prefix: string;
+  binary: string;
+  /** The image's ENTRYPOINT: a command naming it runs the binary instead. */
+  entrypoint: string;
+}
+
+// One binary per program whatever the tag: coredns is built at the seeded tag (v1.12.1)
+// and also stands for the upgraded v1.12.4.
+export const runnableImages: RunnableImage[] = [
+  { prefix: 'registry.k8s.io/coredns/coredns', binary: 'coredns', entrypoint: '/coredns' },
+  { prefix: 'registry.k8s.io/cpa/cluster-proportional-autoscaler', binary: 'cluster-proportional-autoscaler', entrypoint: '/cluster-proportional-autoscaler' },
+];
+
+export function runnableImage(image: string): RunnableImage | undefined {
+  return runnableImages.find((candidate) => image.startsWith(`${candidate.prefix}:`) || image.startsWith(`${candidate.prefix}@`));
+}
+
+/** A pod the runner plays the kubelet for: bound to a node, with a container of a runnable image. */
+export function isRunnerPod(pod: any): boolean {
+  return Boolean(pod.spec?.nodeName) && (pod.spec.containers ?? []).some((c: any) => runnableImage(c.image));
+}
+
+/** The program and arguments a container runs: command replaces the entrypoint, args follow it. */
+export function commandLine(container: any, binDir: string, expand: (s: string) => string): { file: string; args: string[] } {
+  const image = runnableImage(container.image);
+  if (!image) throw new Error(`image ${container.image} is not one the simulator runs`);
+  const command: string[] = (container.command ?? [image.entrypoint]).map(expand);
+  const args: string[] = (container.args ?? []).map(expand);
+  const [first, ...rest] = command;
+  // The image holds one program: whatever path the command names, that is what runs.
+  if (first !== image.entrypoint && path.basename(first ?? '') !== image.binary) throw new Error(`command ${first} is not in image ${container.image} (only ${image.entrypoint} is)`);
+  return { file: path.join(binDir, image.binary), args: [...rest, ...args] };
+}
+
+/** The Corefile a CoreDNS container reads: its -conf argument (default ./Corefile). */
+export function corefilePath(container: any, args: string[]): string | undefined {
+  if (!runnableImage(container.image)?.binary.startsWith('coredns')) return undefined;
+  const index = args.findIndex((a) => a === '-conf' || a === '--conf');
+  if (index >= 0) return args[index + 1];
+  const inline = args.find((a) => a.startsWith('-conf=') || a.startsWith('--conf='));
+  return inline ? inline.slice(inline.indexOf('=') + 1) : undefined;
+}
