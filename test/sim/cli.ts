@@ -1,8 +1,8 @@
 // npm run sim:up | sim:down | sim:reset | sim:upgrade (and `node test/sim/cli.ts scale`)
 import path from 'node:path';
-import { down, info, reset, scaleNodes, up, upgrade, type SimOptions } from './sim.ts';
+import { down, info, reset, scaleNodes, setStartDelay, up, upgrade, type SimOptions } from './sim.ts';
 
-const usage = 'usage: node test/sim/cli.ts up [--nodes-per-zone=DEFAULT,AUTOSCALED] | down | reset | upgrade | scale --nodes-per-zone=DEFAULT,AUTOSCALED';
+const usage = 'usage: node test/sim/cli.ts up [--nodes-per-zone=DEFAULT,AUTOSCALED] [--start-delay=MS] | down | reset | upgrade | scale --nodes-per-zone=DEFAULT,AUTOSCALED | start-delay MS';
 
 async function main(argv: string[]): Promise<void> {
   const [operation, ...flags] = argv;
@@ -46,6 +46,13 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`Nodes scaled to ${nodesPerZone.default} default + ${nodesPerZone.autoscaled} autoscaled per zone in ${took()} (reset goes back to the shape up was given).\n`);
       return;
     }
+    case 'start-delay': {
+      const ms = Number(flags[0]);
+      if (!/^\d+$/.test(flags[0] ?? '')) throw new Error(usage);
+      await setStartDelay(ms);
+      process.stdout.write(`Runner pods now start ${ms} ms (±1/3) after they are bound.\n`);
+      return;
+    }
     default:
       throw new Error(usage);
   }
@@ -55,8 +62,10 @@ function upOptions(flags: string[]): SimOptions {
   const options: SimOptions = {};
   for (const flag of flags) {
     const match = /^--nodes-per-zone=(\d+),(\d+)$/.exec(flag);
-    if (!match) throw new Error(`unknown flag ${flag}; ${usage}`);
-    options.nodesPerZone = { default: Number(match[1]), autoscaled: Number(match[2]) };
+    const delay = /^--start-delay=(\d+)$/.exec(flag);
+    if (match) options.nodesPerZone = { default: Number(match[1]), autoscaled: Number(match[2]) };
+    else if (delay) options.startDelayMs = Number(delay[1]);
+    else throw new Error(`unknown flag ${flag}; ${usage}`);
   }
   return options;
 }

@@ -18,7 +18,7 @@ import { runningProcesses, stopProcesses } from './lib/processes.ts';
 import { objectKey } from './lib/resources.ts';
 import { restoreSeed, seedObjects } from './lib/seed.ts';
 import { waitUntilSettled } from './lib/settle.ts';
-import { readState, withLock, writeState, type SimState } from './lib/state.ts';
+import { defaultStartDelayMs, readState, withLock, writeState, type SimState } from './lib/state.ts';
 import { upgradeManifests } from './lib/upgrade.ts';
 import { hostAddressOf } from './runner/addresses.ts';
 import { stopPodProcesses } from './runner/pod-processes.ts';
@@ -33,6 +33,8 @@ export interface SimOptions {
   zones?: string[];
   /** Where state, logs and the kubeconfig go; default .sim/ at the repository root (or $KAPSULE_HA_SIM_DIR). */
   stateDir?: string;
+  /** The runner's stand-in for the image pull (mean ms, ±1/3 jitter); default 3000. See setStartDelay. */
+  startDelayMs?: number;
 }
 
 export interface SimInfo {
@@ -102,7 +104,7 @@ export async function up(options: SimOptions = {}): Promise<SimInfo> {
     await ensureBinaries(l);
     await checkPortsFree();
     const tokens = await prepareStateDir(l);
-    const state: SimState = { nodesPerZone: options.nodesPerZone ?? defaultShape, zones: options.zones ?? [...cluster.zones], tokens };
+    const state: SimState = { nodesPerZone: options.nodesPerZone ?? defaultShape, zones: options.zones ?? [...cluster.zones], tokens, startDelayMs: options.startDelayMs ?? defaultStartDelayMs };
     await writeState(l, state);
     const api = adminApi(l);
     try {
