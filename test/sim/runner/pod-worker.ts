@@ -81,7 +81,18 @@ export class PodWorker {
     }
     await mkdir(this.dir, { recursive: true });
     await writeFile(path.join(this.dir, 'resolv.conf'), `nameserver ${this.env.upstreamAddress}\noptions ndots:1\n`);
-    await this.projectVolumes();
+    // As a kubelet's FailedMount: the pod stays ContainerCreating until its volumes can be laid out.
+    for (;;) {
+      try {
+        await this.projectVolumes();
+        break;
+      } catch (error) {
+        if (this.terminating || this.gone) return;
+        this.containers.forEach((c) => c.fail('ContainerCreating', `MountVolume.SetUp failed: ${(error as Error).message}`));
+        await sleep(2000);
+      }
+    }
+    if (this.terminating || this.gone) return;
     await Promise.all(this.containers.map((c) => c.start()));
   }
 
