@@ -5,7 +5,7 @@
 // loopback ones) from a /16 at the top of kwok's 100.64.0.0/12, which kwok, allocating
 // from the bottom, does not reach. podIPs.json maps one to the other for the tests.
 import { readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { layout, type Layout } from '../lib/layout.ts';
 
@@ -48,8 +48,11 @@ export class AddressPool {
   /** Published atomically for podHostAddress(). */
   async publish(l: Layout): Promise<void> {
     const file = addressMapFile(l);
-    await writeFile(`${file}.tmp`, JSON.stringify(Object.fromEntries(this.byPodIp)));
-    await rename(`${file}.tmp`, file);
+    // Publications may overlap: each writes its own temporary file.
+    const temporary = `${file}.${process.hrtime.bigint()}.tmp`;
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(temporary, JSON.stringify(Object.fromEntries(this.byPodIp)));
+    await rename(temporary, file);
   }
 }
 
