@@ -9,13 +9,19 @@ export interface RunnableImage {
   binary: string;
   /** The image's ENTRYPOINT: a command naming it runs the binary instead. */
   entrypoint: string;
+  /**
+   * 'loopback': listens on the pod's own 127.x address (CoreDNS binds where its Corefile says).
+   * 'isolated': a network namespace of its own, reaching only the API server: the autoscaler's
+   * health server takes :8080 on every address, which would collide with any other pod's.
+   */
+  network: 'loopback' | 'isolated';
 }
 
 // One binary per program whatever the tag: coredns is built at the seeded tag (v1.12.1)
 // and also stands for the upgraded v1.12.4.
 export const runnableImages: RunnableImage[] = [
-  { prefix: 'registry.k8s.io/coredns/coredns', binary: 'coredns', entrypoint: '/coredns' },
-  { prefix: 'registry.k8s.io/cpa/cluster-proportional-autoscaler', binary: 'cluster-proportional-autoscaler', entrypoint: '/cluster-proportional-autoscaler' },
+  { prefix: 'registry.k8s.io/coredns/coredns', binary: 'coredns', entrypoint: '/coredns', network: 'loopback' },
+  { prefix: 'registry.k8s.io/cpa/cluster-proportional-autoscaler', binary: 'cluster-proportional-autoscaler', entrypoint: '/cluster-proportional-autoscaler', network: 'isolated' },
 ];
 
 export function runnableImage(image: string): RunnableImage | undefined {

@@ -3,7 +3,10 @@
 //   node test/sim/runner/main.ts --state-dir=<dir>
 // It serves /healthz on its port once it watches pods and its upstream DNS answers.
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
 import { Api } from '../lib/api.ts';
 import { server } from '../lib/config-files.ts';
 import { layout, ports } from '../lib/layout.ts';
@@ -38,6 +41,7 @@ const env = {
   logDir: l.logDir,
   apiServer: { host: apiUrl.hostname, port: Number(apiUrl.port) },
   upstreamAddress,
+  apiSocket: path.join(l.stateDir, 'runner', 'apiserver.sock'),
   startDelayMs: () => readStartDelay(l.stateFile, defaultStartDelayMs),
   log,
 };
@@ -83,6 +87,7 @@ async function main(): Promise<void> {
   await stopPodProcesses(l.stateDir);
   await pool.publish(l);
   await startUpstream(upstreamAddress);
+  await serveApiSocket(env.apiSocket, env.apiServer);
   void listAndWatch<any>(
     api,
     connection,
@@ -109,6 +114,25 @@ async function main(): Promise<void> {
   );
   http.createServer((_, response) => response.end('ok')).listen(ports.runner, '127.0.0.1');
   log(`runner up: upstream DNS on ${upstreamAddress}:53, health on 127.0.0.1:${ports.runner}`);
+}
+
+/** Passes each connection to the API server, bytes as they are (TLS end to end). */
+async function serveApiSocket(socketPath: string, apiServer: { host: string; port: number }): Promise<void> {
+  await rm(socketPath, { force: true });
+  const proxy = net.createServer((client) => {
+    const upstream = net.connect(apiServer.port, apiServer.host);
+    client.pipe(upstream).pipe(client);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close);
+    upstream.on('error', close);
+  });
+  await new Promise<void>((resolve, reject) => {
+    proxy.once('error', reject);
+    proxy.listen(socketPath, resolve);
+  });
 }
 
 async function shutdown(): Promise<void> {

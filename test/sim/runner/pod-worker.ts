@@ -23,6 +23,8 @@ export interface RunnerEnv {
   logDir: string;
   apiServer: { host: string; port: number };
   upstreamAddress: string;
+  /** A unix socket to the API server, for pods in a network namespace of their own. */
+  apiSocket: string;
   startDelayMs: () => Promise<number>;
   log: (line: string) => void;
 }
@@ -169,7 +171,9 @@ export class PodWorker {
     mounts.push({ source: path.join(this.dir, 'resolv.conf'), target: '/etc/resolv.conf', readOnly: true });
     const scratch = path.join(this.dir, `ns-${spec.name}`);
     await mkdir(scratch, { recursive: true });
-    const command = sandboxed(program, mounts, scratch);
+    const isolated = runnableImage(spec.image)?.network === 'isolated';
+    const network = isolated ? { apiSocket: this.env.apiSocket, apiHost: this.env.apiServer.host, apiPort: this.env.apiServer.port } : undefined;
+    const command = sandboxed(program, mounts, scratch, network);
     const logFile = path.join(this.env.logDir, 'pods', `${this.pod.metadata.namespace}_${this.pod.metadata.name}.log`);
     await mkdir(path.dirname(logFile), { recursive: true });
     const out = openSync(logFile, 'a');

@@ -3,13 +3,25 @@
 // /etc/resolv.conf, inside that namespace only. A mount path whose folder does not
 // exist on the machine (e.g. /etc/coredns) gets it from an overlay whose writable layer
 // is a tmpfs of the namespace: nothing is ever written to the machine's /etc or /run.
+// A program that listens on a fixed wildcard port (the autoscaler's health server, on
+// :8080 whatever its flags) gets a network namespace of its own as well, holding only
+// loopback and a forwarder to the API server (api-forwarder.ts).
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+
+const forwarder = path.join(import.meta.dirname, 'api-forwarder.ts');
 
 export interface Mount {
   source: string;
   target: string;
   readOnly: boolean;
+}
+
+/** A network namespace of its own, where only the API server is reachable (through the runner's unix socket). */
+export interface IsolatedNetwork {
+  apiSocket: string;
+  apiHost: string;
+  apiPort: number;
 }
 
 export interface SandboxCommand {
@@ -18,8 +30,16 @@ export interface SandboxCommand {
 }
 
 /** `unshare … sh -c <script>`: mounts, then execs the program (so the spawned pid is the program's). */
-export function sandboxed(program: { file: string; args: string[] }, mounts: Mount[], scratchDir: string): SandboxCommand {
+export function sandboxed(program: { file: string; args: string[] }, mounts: Mount[], scratchDir: string, network?: IsolatedNetwork): SandboxCommand {
   const lines = ['set -e', `mount -t tmpfs -o mode=0700 sim-runner "${scratchDir}"`];
+  if (network) {
+    const ready = `${scratchDir}/api-forwarder-ready`;
+    lines.push(
+      'ip link set lo up',
+      `"${process.execPath}" "${forwarder}" "${network.apiSocket}" ${network.apiHost} ${network.apiPort} "${ready}" &`,
+      `while [ ! -e "${ready}" ]; do sleep 0.05; done`,
+    );
+  }
   for (const [index, dir] of overlayRoots(mounts.map((m) => m.target)).entries()) {
     const upper = `${scratchDir}/overlay${index}`;
     lines.push(`mkdir -p "${upper}/upper" "${upper}/work"`, `mount -t overlay sim-runner -o "lowerdir=${dir},upperdir=${upper}/upper,workdir=${upper}/work" "${dir}"`);
@@ -33,7 +53,8 @@ export function sandboxed(program: { file: string; args: string[] }, mounts: Mou
   for (const value of [...mounts.flatMap((m) => [m.source, m.target]), scratchDir]) {
     if (/["$`\\]/.test(value)) throw new Error(`path ${value} has characters the runner does not quote`);
   }
-  return { file: 'unshare', args: ['--mount', '--propagation', 'private', '/bin/sh', '-c', lines.join('\n'), program.file, ...program.args] };
+  const namespaces = network ? ['--net', '--mount'] : ['--mount'];
+  return { file: 'unshare', args: [...namespaces, '--propagation', 'private', '/bin/sh', '-c', lines.join('\n'), program.file, ...program.args] };
 }
 
 /** The folders that need an overlay: the deepest existing (real) ancestor of each missing mount path, outermost only. */

@@ -1,0 +1,27 @@
+// Runs inside a pod's own network namespace (see sandbox.ts): listens on the API
+// server's address there and passes each connection, still TLS, through the runner's
+// unix socket to the real API server. Exits when the process that started it is gone.
+//   node api-forwarder.ts <unix socket> <host> <port> <ready file>
+import { writeFileSync } from 'node:fs';
+import net from 'node:net';
+
+const [socketPath, host, port, readyFile] = process.argv.slice(2) as [string, string, string, string];
+const parent = process.ppid;
+
+net
+  .createServer((client) => {
+    const upstream = net.connect(socketPath);
+    client.pipe(upstream).pipe(client);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close);
+    upstream.on('error', close);
+  })
+  .listen(Number(port), host, () => writeFileSync(readyFile, ''));
+
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(0);
+}, 500).unref();
+process.on('SIGTERM', () => process.exit(0));
