@@ -37,7 +37,7 @@ function resolve(address: string, name: string): Promise<string[] | string> {
   });
 }
 
-const isReady = (pod: any) => pod.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') ?? false;
+const isReady = (pod: any) => pod?.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') ?? false;
 const pidOf = (pod: any) => Number(String(pod.status?.containerStatuses?.[0]?.containerID ?? '').replace('sim-runner://', ''));
 
 async function podsOf(namespace: string, selector: string): Promise<any[]> {

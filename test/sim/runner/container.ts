@@ -124,8 +124,9 @@ export class Container {
       }
       this.later(tick, t.periodMs);
     };
-    // A kubelet's probe worker ticks on its own period, not from the container's start.
-    this.later(tick, t.initialDelayMs + Math.random() * t.periodMs);
+    // A kubelet triggers the first probe as soon as it sees the container running (its
+    // PLEG relists every second); a failure waits for the next tick of the period.
+    this.later(tick, Math.max(t.initialDelayMs, 1000));
   }
 
   private probeLiveness(run: number): void {
