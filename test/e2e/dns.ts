@@ -23,6 +23,7 @@ export async function underDnsProbe<T>(work: () => Promise<T>): Promise<{ value:
 /** Every query answered right, none failed, and the probe was alive all along (a plausible number sent). */
 export function expectEveryQueryAnswered(dns: DnsProbeResult, what: string): void {
   const summary = `${what}: ${JSON.stringify({ ...dns, firstFailures: undefined })}\n${dns.firstFailures.join('\n')}`;
+  console.log(`[dns probe] ${what}: ${dns.sent} queries in ${(dns.windowMs / 1000).toFixed(1)} s to ${dns.endpointsQueried} pod(s), ${dns.answered} answered, ${dns.failed} failed`);
   expect(dns.failed, summary).toBe(0);
   expect(dns.answered, summary).toBe(dns.sent);
   // One query per 50 ms tick: at least a third of them, whatever the machine's load.
