@@ -4,21 +4,13 @@
 //   node api-forwarder.ts <unix socket> <host> <port> <ready file>
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { splice } from './splice.ts';
 
 const [socketPath, host, port, readyFile] = process.argv.slice(2) as [string, string, string, string];
 const parent = process.ppid;
 
 net
-  .createServer((client) => {
-    const upstream = net.connect(socketPath);
-    client.pipe(upstream).pipe(client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close);
-    upstream.on('error', close);
-  })
+  .createServer((client) => splice(client, net.connect(socketPath)))
   .listen(Number(port), host, () => writeFileSync(readyFile, ''));
 
 setInterval(() => {

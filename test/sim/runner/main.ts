@@ -16,6 +16,7 @@ import { AddressPool, upstreamAddress } from './addresses.ts';
 import { isRunnerPod } from './images.ts';
 import { stopPodProcesses } from './pod-processes.ts';
 import { PodWorker, readStartDelay } from './pod-worker.ts';
+import { splice } from './splice.ts';
 import { startUpstream } from './upstream.ts';
 import { listAndWatch, type WatchEvent } from './watch.ts';
 
@@ -119,16 +120,7 @@ async function main(): Promise<void> {
 /** Passes each connection to the API server, bytes as they are (TLS end to end). */
 async function serveApiSocket(socketPath: string, apiServer: { host: string; port: number }): Promise<void> {
   await rm(socketPath, { force: true });
-  const proxy = net.createServer((client) => {
-    const upstream = net.connect(apiServer.port, apiServer.host);
-    client.pipe(upstream).pipe(client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close);
-    upstream.on('error', close);
-  });
+  const proxy = net.createServer((client) => splice(client, net.connect(apiServer.port, apiServer.host)));
   await new Promise<void>((resolve, reject) => {
     proxy.once('error', reject);
     proxy.listen(socketPath, resolve);

@@ -3,7 +3,7 @@
 // downwardAPI and emptyDir. Files are swapped in atomically, as the kubelet's
 // AtomicWriter does (a ..<time> directory, ..data pointing at it, each key a link
 // through ..data), so a reader such as CoreDNS's `reload` never sees half a change.
-import { mkdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { keyValues, type PodContext } from './env.ts';
 
@@ -98,11 +98,14 @@ export async function writeAtomically(dir: string, files: Record<string, string>
   const previous = await readlink(path.join(dir, '..data')).catch(() => undefined);
   await symlink(stamp, path.join(dir, '..data_tmp'));
   await rename(path.join(dir, '..data_tmp'), path.join(dir, '..data'));
-  // Each top-level entry is a link through ..data (existing links keep pointing there).
-  for (const top of new Set(Object.keys(files).map((relative) => relative.split('/')[0] as string))) {
+  // Each top-level entry is a link through ..data (existing links keep pointing there);
+  // the links of keys that went are removed.
+  const tops = new Set(Object.keys(files).map((relative) => relative.split('/')[0] as string));
+  for (const top of tops) {
     await symlink(path.join('..data', top), path.join(dir, top)).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
     });
   }
+  for (const entry of await readdir(dir)) if (!entry.startsWith('..') && !tops.has(entry)) await rm(path.join(dir, entry), { force: true });
   if (previous && previous !== stamp) await rm(path.join(dir, previous), { recursive: true, force: true });
 }
