@@ -45,6 +45,8 @@ async function replicasReach(want: number): Promise<number[]> {
     if (replicas === want) break;
     await sleep(500);
   }
+  const nodes = (await getJson(['nodes'])).items.length;
+  console.log(`[autoscaler] ${nodes} nodes: the linear formula gives ${want}; coredns-ha's replicas went ${seen.join(' → ')}`);
   return seen;
 }
 
