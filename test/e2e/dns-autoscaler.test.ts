@@ -2,11 +2,9 @@
 // cluster-proportional-autoscaler v1.10.3 as its pod, with the ServiceAccount token the
 // plugin's RBAC applies to) and scales coredns-ha as its linear mode says, computed here
 // from the plugin's ConfigMap and the node list the way the upstream controller does.
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readyPods, sleep } from '../robustness/helpers.ts';
-import { START_DELAY_MS } from './dns.ts';
+import { podLog, START_DELAY_MS } from './dns.ts';
 import { kubeSystem, plugin, sim, getJson } from './plugin.ts';
 
 interface Linear {
@@ -48,13 +46,6 @@ async function replicasReach(want: number): Promise<number[]> {
   const nodes = (await getJson(['nodes'])).items.length;
   console.log(`[autoscaler] ${nodes} nodes: the linear formula gives ${want}; coredns-ha's replicas went ${seen.join(' → ')}`);
   return seen;
-}
-
-/** The runner's log of a pod's process (stdout and stderr), found under the simulator's state directory. */
-function podLog(podName: string): string {
-  const files = (readdirSync(sim.info().stateDir, { recursive: true }) as string[]).filter((file) => path.basename(file) === `kube-system_${podName}.log`);
-  if (files.length === 0) throw new Error(`no process log for pod ${podName} under ${sim.info().stateDir}`);
-  return files.map((file) => readFileSync(path.join(sim.info().stateDir, file), 'utf8')).join('\n');
 }
 
 /** 3 zones × (default + autoscaled) nodes. */

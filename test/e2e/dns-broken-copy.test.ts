@@ -5,8 +5,8 @@
 // the /ready probe, never turns True. enable must give up (exit 124) with the original
 // still serving, and no DNS query may fail meanwhile.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployments, readyPods } from '../robustness/helpers.ts';
-import { expectEveryQueryAnswered, START_DELAY_MS, underDnsProbe } from './dns.ts';
+import { deployments, readyPods, sleep } from '../robustness/helpers.ts';
+import { expectEveryQueryAnswered, podLog, START_DELAY_MS, underDnsProbe } from './dns.ts';
 import { kubeSystem, plugin, sim } from './plugin.ts';
 
 const ORIGINAL_PODS = 'k8s-app=kube-dns,!kapsule-ha/instance';
@@ -41,6 +41,10 @@ describe('a coredns copy that cannot serve', () => {
     // The original: still at its replica, the same pod, Ready.
     expect((await deployments()).get('coredns')).toMatchObject({ replicas: 1, ready: 1 });
     expect((await readyPods(ORIGINAL_PODS)).map((pod) => pod.metadata.name)).toEqual([original.metadata.name]);
+    // It did see the edit (reload checks every 30 s, ±15 s) and kept its last good configuration.
+    const refusedReload = /reload failed.*no_such_plugin_here/;
+    for (let i = 0; i < 60 && !refusedReload.test(podLog(original.metadata.name)); i++) await sleep(1000);
+    expect(podLog(original.metadata.name)).toMatch(refusedReload);
 
     const status = await plugin(['status', 'coredns', '-o', 'json']);
     expect(status.code, status.stderr).toBe(0);

@@ -1,5 +1,7 @@
 // The e2e tests' view of the cluster DNS: the DNS probe around a piece of work, and the
 // one assertion every cut-over must pass (every query answered, the probe alive).
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'vitest';
 import { sim } from './plugin.ts';
 import type { DnsProbeResult } from '../sim/sim.ts';
@@ -29,4 +31,12 @@ export function expectEveryQueryAnswered(dns: DnsProbeResult, what: string): voi
   // One query per 50 ms tick: at least a third of them, whatever the machine's load.
   expect(dns.sent, summary).toBeGreaterThanOrEqual(Math.max(20, Math.floor(dns.windowMs / 50 / 3)));
   expect(dns.endpointsQueried, summary).toBeGreaterThanOrEqual(1);
+}
+
+/** The runner's log of a pod's process (its stdout and stderr, every restart), found under the simulator's state directory. */
+export function podLog(podName: string): string {
+  const dir = sim.info().stateDir;
+  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((file) => path.basename(file) === `kube-system_${podName}.log`);
+  if (files.length === 0) throw new Error(`no process log for pod ${podName} under ${dir}`);
+  return files.map((file) => readFileSync(path.join(dir, file), 'utf8')).join('\n');
 }
