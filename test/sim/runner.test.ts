@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { pollUntil } from './lib/settle.ts';
-import { apiClient, createTestNamespace, kubectl, podHostAddress, podLogFile, reset, upstreamAnswer, upstreamName, type Api } from './sim.ts';
+import { bindCorefile } from './runner/corefile.ts';
+import { apiClient, auditOffset, createTestNamespace, kubectl, podHostAddress, podLogFile, readAudit, reset, upstreamAnswer, upstreamName, waitForAudit, type Api, type AuditEvent } from './sim.ts';
 
 let api: Api;
 beforeAll(async () => {
@@ -96,6 +97,9 @@ describe('CoreDNS', () => {
     expect(await resolve(address as string, 'kubernetes.default.svc.cluster.local')).toEqual(['10.32.0.1']);
     expect(await resolve(address as string, upstreamName)).toEqual([upstreamAnswer]);
     expect(await resolve(address as string, 'nowhere.upstream.test')).toBe('NXDOMAIN');
+    // The listen addresses are in the process's copy of the Corefile only.
+    const { body: configMap } = await api.get('/api/v1/namespaces/kube-system/configmaps/coredns');
+    expect(configMap.data.Corefile).not.toMatch(/bind|127\./);
     // The EndpointSlice of kube-dns lists it, as for any Ready pod.
     const slices = await api.list('/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkube-dns');
     expect(slices.flatMap((s) => (s.endpoints ?? []).flatMap((e: any) => e.addresses))).toContain(pod.status.podIP);
@@ -149,9 +153,19 @@ describe('CoreDNS', () => {
   });
 });
 
+describe("the Corefile copy a CoreDNS process gets", () => {
+  test('binds every server block to the pod address and moves health, ready and prometheus there, leaving the rest as written', () => {
+    const corefile = ['example.org:53 {', '    bind 10.0.0.1', '    whoami', '}', '.:53 {', '    errors', '    health {', '        lameduck 5s', '    }', '    ready', '    prometheus :9153', '    no_such_plugin', '}', ''].join('\n');
+    expect(bindCorefile(corefile, '127.1.2.3')).toBe(
+      ['example.org:53 {', '    bind 127.1.2.3', '    whoami', '}', '.:53 {', '    bind 127.1.2.3', '    errors', '    health 127.1.2.3:8080 {', '        lameduck 5s', '    }', '    ready 127.1.2.3:8181', '    prometheus 127.1.2.3:9153', '    no_such_plugin', '}', ''].join('\n'),
+    );
+  });
+});
+
 describe('the proportional autoscaler', () => {
   test('runs with its service account token: scales its target by the linear formula, and its log has no 403', async () => {
     const namespace = await createTestNamespace('cpa');
+    const auditStart = auditOffset();
     const create = (path: string, body: unknown) => api.request('POST', path, { body });
     await create(`/api/v1/namespaces/${namespace}/serviceaccounts`, { metadata: { name: 'cpa' } });
     await create('/apis/rbac.authorization.k8s.io/v1/clusterroles', { metadata: { name: `${namespace}-cpa` }, rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }] });
@@ -187,6 +201,11 @@ describe('the proportional autoscaler', () => {
       const { body } = await api.get(`/apis/apps/v1/namespaces/${namespace}/deployments/target`);
       return body.spec.replicas === 3 ? undefined : `replicas 3 (now ${body.spec.replicas})`;
     }, 500);
+    // The scaling was done with the pod's own ServiceAccount token, and nothing it asked was refused.
+    const asAutoscaler = (e: AuditEvent) => e.user.username === `system:serviceaccount:${namespace}:cpa`;
+    const [scaled] = await waitForAudit((e) => asAutoscaler(e) && e.verb === 'update' && e.objectRef?.subresource === 'scale', { sinceOffset: auditStart });
+    expect(scaled?.responseStatus?.code).toBe(200);
+    expect(readAudit(auditStart).events.filter((e) => asAutoscaler(e) && (e.responseStatus?.code ?? 0) >= 400)).toEqual([]);
     const [pod] = await podsOf(namespace, 'app=cpa');
     const log = readFileSync(podLogFile(namespace, pod.metadata.name), 'utf8');
     expect(log).not.toMatch(/403|[Ff]orbidden/);
