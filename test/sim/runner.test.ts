@@ -2,10 +2,12 @@
 // their real programs run, and what the API shows of them comes from real probes.
 import dgram from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import * as dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { pollUntil } from './lib/settle.ts';
 import { bindCorefile } from './runner/corefile.ts';
+import { runnableImages } from './runner/images.ts';
 import { apiClient, auditOffset, createTestNamespace, kubectl, podHostAddress, podLogFile, readAudit, reset, upstreamAnswer, upstreamName, waitForAudit, type Api, type AuditEvent } from './sim.ts';
 
 let api: Api;
@@ -160,6 +162,16 @@ describe("the Corefile copy a CoreDNS process gets", () => {
       ['example.org:53 {', '    bind 127.1.2.3', '    whoami', '}', '.:53 {', '    bind 127.1.2.3', '    errors', '    health 127.1.2.3:8080 {', '        lameduck 5s', '    }', '    ready 127.1.2.3:8181', '    prometheus 127.1.2.3:9153', '    no_such_plugin', '}', ''].join('\n'),
     );
   });
+});
+
+test("kwok's pod stages skip exactly the images the runner runs", () => {
+  const stages = readFileSync(path.join(import.meta.dirname, 'kwok/stages.yaml'), 'utf8');
+  const patterns = [...stages.matchAll(/any\(\.image \| test\("(.+?)"\)\)/g)].map((m) => m[1] as string);
+  expect(patterns).toHaveLength(3);
+  const skipped = (image: string) => patterns.every((p) => new RegExp(p).test(image));
+  for (const image of runnableImages) expect(skipped(`${image.prefix}:v9.9.9`)).toBe(true);
+  expect(skipped('registry.k8s.io/pause:3.10')).toBe(false);
+  expect(skipped('registry.k8s.io/metrics-server/metrics-server:v0.7.2')).toBe(false);
 });
 
 describe('the proportional autoscaler', () => {
