@@ -3,8 +3,8 @@
 // (test/sim's process runner), a pod starts seconds after its bind (the image pull), and
 // the DNS probe queries a ready kube-dns endpoint every 50 ms from before the first
 // command until the copies are rolled out. Reset before each run.
-import { setTimeout as sleep } from 'node:timers/promises';
-import { BENCH_AGENT, sim } from './lib/cluster.ts';
+import { settled } from './enable.ts';
+import { sim } from './lib/cluster.ts';
 import { rounds, type Context } from './lib/context.ts';
 import { now, run } from './lib/run.ts';
 import { inTurns, median, seconds, table } from './lib/stats.ts';
@@ -22,27 +22,6 @@ interface Sample {
   failedCommands: number;
 }
 
-/** Until coredns-ha, metrics-server-ha and cilium-operator are rolled out and Available (at most 2 minutes). */
-async function rolledOut(): Promise<void> {
-  const api = sim.apiClient({ userAgent: `${BENCH_AGENT}/dns-settle` });
-  const deadline = Date.now() + 120_000;
-  try {
-    for (;;) {
-      const list = await api.get<{ items: any[] }>('/apis/apps/v1/namespaces/kube-system/deployments');
-      const done = ['cilium-operator', 'coredns-ha', 'metrics-server-ha'].every((name) => {
-        const d = list.body.items.find((item) => item.metadata.name === name);
-        const want = d?.spec.replicas ?? 1;
-        const s = d?.status ?? {};
-        return d && (s.observedGeneration ?? 0) >= d.metadata.generation && (s.updatedReplicas ?? 0) >= want && (s.availableReplicas ?? 0) >= want && (s.replicas ?? 0) === want;
-      });
-      if (done || Date.now() > deadline) return;
-      await sleep(100);
-    }
-  } finally {
-    api.close();
-  }
-}
-
 async function measured(work: () => Promise<number>): Promise<Sample> {
   await sim.reset();
   await sim.setStartDelay(START_DELAY_MS);
@@ -51,7 +30,7 @@ async function measured(work: () => Promise<number>): Promise<Sample> {
   let failedCommands: number;
   try {
     failedCommands = await work();
-    await rolledOut();
+    await settled();
   } catch (error) {
     await probe.stop(0).catch(() => undefined);
     throw error;

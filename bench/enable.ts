@@ -60,7 +60,7 @@ function margin(events: AuditEvent[], copyReady: number | undefined): number | u
 const within = (at: number, intervals: [number, number][]) => intervals.some(([from, to]) => at >= from && at <= to);
 
 /** Polls (as the benchmark) until the three HA deployments are rolled out; returns when (undefined: not within a minute). */
-async function settled(): Promise<number | undefined> {
+export async function settled(): Promise<number | undefined> {
   const api = sim.apiClient({ userAgent: `${BENCH_AGENT}/settle` });
   const deadline = Date.now() + 60_000;
   try {
