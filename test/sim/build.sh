@@ -27,8 +27,10 @@ export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 say() { printf '[sim build] %s\n' "$*" >&2; }
 
 has_version() { # binary, expected version string, version command...
-  local file=$1 want=$2; shift 2
-  [ -x "$file" ] && "$@" 2>/dev/null | grep -q -- "$want"
+  local file=$1 want=$2 out; shift 2
+  # Output captured first: with pipefail, `grep -q` closing the pipe early would fail a
+  # command that prints more than one line (coredns -version).
+  [ -x "$file" ] && out=$("$@" 2>/dev/null) && grep -q -- "$want" <<<"$out"
 }
 
 # Runs a `go build -v`/`go install -v` command with its output in a log: prints the
