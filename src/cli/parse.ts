@@ -2,7 +2,7 @@
 // Its output is captured and returned, its failures become UsageError.
 import yargs, { type Argv } from 'yargs';
 import { UsageError } from './errors.ts';
-import { addGlobalFlags, groupFlags, type ParsedArgs } from './global-flags.ts';
+import { addGlobalFlags, CONNECTION_VALUE_FLAGS, groupFlags, type ParsedArgs } from './global-flags.ts';
 import { VERBS, verbName } from './verbs.ts';
 import type { VerbCommand } from './command.ts';
 
@@ -52,7 +52,7 @@ export function parseInvocation(args: string[], scriptName: string, columns: num
 }
 
 // Flags of the root that take a value, to find the verb without parsing (see rejectUnknownVerb).
-const VALUE_FLAGS = new Set(['--kubeconfig', '--context', '--cluster', '--user', '--namespace', '-n', '--request-timeout', '-v', '--verbosity', '--color']);
+const VALUE_FLAGS = new Set(['--kubeconfig', '--context', '--cluster', '--user', '--namespace', '-n', '--request-timeout', '-v', '--verbosity', '--color', ...CONNECTION_VALUE_FLAGS]);
 
 /** ' enable' when the arguments name a verb, for the help hint; '' otherwise. */
 function verbOf(args: string[]): string {

@@ -1,0 +1,96 @@
+// Trust as kubectl: with no CA in the kubeconfig, the machine's store (SSL_CERT_FILE and
+// SSL_CERT_DIR, as Go and OpenSSL read them, so no change to the machine is needed); and
+// each TLS failure kind told apart, naming its way out. Small TLS servers made here with
+// openssl stand in for API servers: what is tested is the TLS handshake, not Kubernetes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { cli } from '../../cli/run.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'kapsule-ha-tls-'));
+const file = (name: string) => join(dir, name);
+const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+
+/** A CA, and a certificate it signs. */
+function makeCa(name: string): void {
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.pem`);
+}
+function signed(ca: string, name: string, extension: string): void {
+  writeFileSync(file(`${name}.ext`), extension);
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
+  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`);
+}
+
+let plainUrl: string;
+const servers: https.Server[] = [];
+
+async function serve(options: https.ServerOptions): Promise<string> {
+  const server = https.createServer(options, (_request, response) => {
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    response.end(JSON.stringify({ gitVersion: 'v9.9.9-tls-test' }));
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function kubeconfig(server: string, cluster: string[] = [], user: string[] = ['token: t']): string {
+  const path = join(mkdtempSync(join(dir, 'kc-')), 'config');
+  const indent = (lines: string[]) => lines.map((line) => `    ${line}`).join('\n');
+  writeFileSync(path, `apiVersion: v1\ncurrent-context: c\nclusters:\n- name: k\n  cluster:\n    server: ${server}\n${indent(cluster)}\ncontexts:\n- name: c\n  context: { cluster: k, user: u }\nusers:\n- name: u\n  user:\n${indent(user)}\n`);
+  return path;
+}
+
+const version = (config: string, env: Record<string, string> = {}) => cli(['version', '--client=false', '--kubeconfig', config, '--request-timeout', '10s'], { env });
+
+beforeAll(async () => {
+  makeCa('server-ca');
+  makeCa('other-ca');
+  signed('server-ca', 'server', 'subjectAltName=DNS:api.internal\n');
+  const serverTls = { key: readFileSync(file('server.key')), cert: readFileSync(file('server.pem')) };
+  plainUrl = await serve(serverTls);
+  mkdirSync(file('certs'));
+  writeFileSync(file('certs/server-ca.pem'), readFileSync(file('server-ca.pem')));
+});
+
+afterAll(() => {
+  for (const server of servers) server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the machine trust store when the kubeconfig names no CA', () => {
+  it('a server certificate signed by a CA only in SSL_CERT_FILE is trusted (tls-server-name matching it)', async () => {
+    const result = await version(kubeconfig(plainUrl, ['tls-server-name: api.internal']), { SSL_CERT_FILE: file('server-ca.pem') });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/Server Version: v9\.9\.9-tls-test/);
+  });
+
+  it('and one in a folder named by SSL_CERT_DIR', async () => {
+    const result = await version(kubeconfig(plainUrl, ['tls-server-name: api.internal']), { SSL_CERT_FILE: file('other-ca.pem'), SSL_CERT_DIR: file('certs') });
+    expect(result.stdout).toMatch(/Server Version: v9\.9\.9-tls-test/);
+  });
+
+  it('a CA in neither is an unknown authority: one line naming the ways out', async () => {
+    const result = await version(kubeconfig(plainUrl, ['tls-server-name: api.internal']), { SSL_CERT_FILE: file('other-ca.pem'), SSL_CERT_DIR: join(dir, 'none') });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^error: TLS error talking to the Kubernetes API server at https:\/\/127\.0\.0\.1:\d+: the server's certificate is signed by an unknown authority: set the cluster's certificate-authority\(-data\) in the kubeconfig or pass --certificate-authority .*SSL_CERT_FILE.*\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)\n$/);
+  });
+});
+
+describe('each TLS failure kind has its own line', () => {
+  it('a host name the certificate does not hold names tls-server-name; --tls-server-name fixes it', async () => {
+    const config = kubeconfig(plainUrl, [`certificate-authority: ${file('server-ca.pem')}`]);
+    const result = await version(config);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^error: TLS error talking to .*: the server's certificate is not valid for this host name; set tls-server-name of the cluster in the kubeconfig \(or --tls-server-name\) to a name the certificate holds \(ERR_TLS_CERT_ALTNAME_INVALID\)\n$/);
+    const fixed = await cli(['version', '--client=false', '--kubeconfig', config, '--tls-server-name', 'api.internal']);
+    expect(fixed.stdout).toMatch(/Server Version: v9\.9\.9-tls-test/);
+  });
+  // A client certificate the server refuses: against the real API server (test/e2e/connection.test.ts),
+  // which aborts the handshake with an alert as Go does (Node's TLS server would only close).
+});
+});
