@@ -90,7 +90,7 @@ describe('each TLS failure kind has its own line', () => {
     const fixed = await cli(['version', '--client=false', '--kubeconfig', config, '--tls-server-name', 'api.internal']);
     expect(fixed.stdout).toMatch(/Server Version: v9\.9\.9-tls-test/);
   });
+
   // A client certificate the server refuses: against the real API server (test/e2e/connection.test.ts),
   // which aborts the handshake with an alert as Go does (Node's TLS server would only close).
-});
 });
