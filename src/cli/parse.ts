@@ -2,7 +2,7 @@
 // Its output is captured and returned, its failures become UsageError.
 import yargs, { type Argv } from 'yargs';
 import { UsageError } from './errors.ts';
-import { addGlobalFlags, CONNECTION_VALUE_FLAGS, groupFlags, type ParsedArgs } from './global-flags.ts';
+import { addGlobalFlags, CONNECTION_VALUE_FLAGS, groupFlags, takeConnectionFlags, type ParsedArgs } from './global-flags.ts';
 import { VERBS, verbName } from './verbs.ts';
 import type { VerbCommand } from './command.ts';
 
@@ -10,9 +10,12 @@ export type Invocation =
   | { kind: 'output'; text: string }
   | { kind: 'verb'; command: VerbCommand<unknown>; argv: ParsedArgs };
 
-export function parseInvocation(args: string[], scriptName: string, columns: number | undefined): Invocation {
+export function parseInvocation(commandLine: string[], scriptName: string, columns: number | undefined): Invocation {
   let selected: { command: VerbCommand<unknown>; argv: ParsedArgs } | undefined;
-  const parser: Argv = addGlobalFlags(yargs())
+  // Help lists kubectl's connection flags; otherwise they are read before yargs, for speed.
+  const help = commandLine.some((arg) => arg === '--help' || arg === '-h');
+  const { args, values: connection } = help ? { args: commandLine, values: {} } : takeConnectionFlags(commandLine);
+  const parser: Argv = addGlobalFlags(yargs(), { connection: help })
     .scriptName(scriptName)
     .locale('en')
     .usage(`$0 <verb> [flags]\n\nMake Scaleway Kapsule's coredns, metrics-server and cilium-operator highly available.`)
@@ -47,7 +50,7 @@ export function parseInvocation(args: string[], scriptName: string, columns: num
     if (error) throw error;
     output = text;
   });
-  if (selected) return { kind: 'verb', ...selected };
+  if (selected) return { kind: 'verb', command: selected.command, argv: { ...selected.argv, ...connection } };
   return { kind: 'output', text: output.endsWith('\n') || output === '' ? output : `${output}\n` };
 }
 

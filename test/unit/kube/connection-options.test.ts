@@ -7,6 +7,7 @@ import { applyConnectionFlags, impersonationHeaders } from '../../../src/kube/ku
 import { loadKubeconfig } from '../../../src/kube/kubeconfig.ts';
 import { writeKubeconfig } from './kubeconfig-files.ts';
 import { cli } from '../../cli/run.ts';
+import { fakeServer } from './fake-server.ts';
 
 const proxy = (server: string, env: Record<string, string>, proxyUrl?: string) => proxyFor(new URL(server), proxyUrl, env)?.url.href;
 
@@ -101,5 +102,30 @@ describe('kubeconfig fields the plugin does not know are refused, not ignored', 
     writeFileSync(file, (await import('node:fs')).readFileSync(file, 'utf8').replace('    token: t', '    token: t\n    exec: { command: x, apiVersion: client.authentication.k8s.io/v1, interactiveMode: Never, timeout: 5 }\n    impersonate: ops'));
     const result = await cli(['status', '--kubeconfig', file]);
     expect(result).toMatchObject({ code: 2, stderr: 'error: user "u" of the kubeconfig has "impersonate", "exec.timeout", which kapsule-ha does not know: remove it or fix its name (docs/kubeconfig.md lists the fields honoured)\n' });
+  });
+});
+
+describe('the flags on the command line, as kubectl reads them', () => {
+  it('-s/--server, --token, --as and repeated --as-group, in any position and either form, reach the server', async () => {
+    const server = await fakeServer(() => ({ status: 200, body: { gitVersion: 'v1.35.4' } }));
+    try {
+      const result = await cli(['--kubeconfig', '/dev/null', '-s', server.url, 'version', '--token=flag-token', '--client=false', '--as', 'ops', '--as-group', 'a', '--as-group=b', '--as-uid', '7']);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toMatch(/Server Version: v1\.35\.4/);
+      expect(server.requests[0]!.headers).toMatchObject({ authorization: 'Bearer flag-token', 'impersonate-user': 'ops', 'impersonate-group': 'a, b', 'impersonate-uid': '7' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a value flag without its value, or a bad boolean, is bad input', async () => {
+    expect(await cli(['status', '--server'])).toMatchObject({ code: 2, stderr: 'error: flag needs an argument: --server\n' });
+    expect(await cli(['status', '--insecure-skip-tls-verify=maybe'])).toMatchObject({ code: 2, stderr: 'error: invalid value "maybe" for --insecure-skip-tls-verify: expected true or false\n' });
+    expect(await cli(['status', '--as-group', 'g', '--kubeconfig', '/dev/null', '--server', 'https://127.0.0.1:1'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: impersonating groups, a uid or user extras needs a user to impersonate: pass --as/) });
+  });
+
+  it('--help lists them with the global flags', async () => {
+    const help = await cli(['status', '--help']);
+    for (const flag of ['-s, --server', '--token', '--certificate-authority', '--insecure-skip-tls-verify', '--tls-server-name', '--client-certificate', '--client-key', '--as ', '--as-group', '--as-uid']) expect(help.stdout).toContain(flag);
   });
 });
