@@ -61,6 +61,8 @@ export type Dialer = (host: string, port: number, signal: AbortSignal) => Promis
  */
 export function tunnelAgent(dial: Dialer, secure: boolean, tlsOptions: tls.ConnectionOptions): http.Agent {
   const base = secure ? https.Agent : http.Agent;
+  // Only what is set: an undefined servername would override the one the agent derives.
+  tlsOptions = Object.fromEntries(Object.entries(tlsOptions).filter(([, value]) => value !== undefined));
   const agent = new base({ keepAlive: true, ...tlsOptions });
   type Callback = (error: Error | null, socket?: Socket) => void;
   (agent as unknown as { createConnection: (options: tls.ConnectionOptions, callback: Callback) => undefined }).createConnection = (options, callback) => {

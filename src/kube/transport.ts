@@ -176,7 +176,8 @@ export class Transport {
     const tunnel = this.dial ? await this.dialWithin(host, port, limit, message) : undefined;
     return new Promise<ClientHttp2Session>((resolve, reject) => {
       const socket = tls.connect({
-        ...(tunnel ? { socket: tunnel } : { host, port }),
+        // host also names the server to check the certificate against inside a tunnel.
+        ...(tunnel ? { socket: tunnel, host } : { host, port }),
         servername: this.tls.servername ?? (isIP(host) ? undefined : host),
         ca: this.tls.ca,
         cert: this.tls.cert,
@@ -201,6 +202,7 @@ export class Transport {
         }
         socket.removeAllListeners('error');
         this.protocol = 'h2';
+        this.sessionFailure = undefined;
         const session = http2.connect(this.server, {
           createConnection: () => socket,
           settings: { initialWindowSize: STREAM_WINDOW, enablePush: false },

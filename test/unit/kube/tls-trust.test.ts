@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { cli } from '../../cli/run.ts';
+import { startConnectProxy, startSocksProxy } from '../../e2e/proxies.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kapsule-ha-tls-'));
 const file = (name: string) => join(dir, name);
@@ -67,6 +68,20 @@ describe('the machine trust store when the kubeconfig names no CA', () => {
     const result = await version(kubeconfig(plainUrl, ['tls-server-name: api.internal']), { SSL_CERT_FILE: file('server-ca.pem') });
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/Server Version: v9\.9\.9-tls-test/);
+  });
+
+  it('through a CONNECT or SOCKS5 proxy too, to a server that speaks only HTTP/1.1 (TLS inside the tunnel)', async () => {
+    for (const start of [startConnectProxy, startSocksProxy]) {
+      const proxy = await start();
+      try {
+        const result = await version(kubeconfig(plainUrl, ['tls-server-name: api.internal', `proxy-url: ${proxy.url}`]), { SSL_CERT_FILE: file('server-ca.pem') });
+        expect(result.stdout, result.stderr).toMatch(/Server Version: v9\.9\.9-tls-test/);
+        // One tunnel to learn (by ALPN) that the server has no HTTP/2, one for HTTP/1.1.
+        expect(proxy.tunnels).toEqual([plainUrl.slice('https://'.length), plainUrl.slice('https://'.length)]);
+      } finally {
+        await proxy.close();
+      }
+    }
   });
 
   it('and one in a folder named by SSL_CERT_DIR', async () => {
