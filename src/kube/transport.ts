@@ -203,6 +203,11 @@ export class Transport {
         socket.removeAllListeners('error');
         this.protocol = 'h2';
         this.sessionFailure = undefined;
+        // A TLS alert after the handshake (TLS 1.3: the server rejected our client
+        // certificate) says more than the streams' "closed": they report it instead.
+        socket.on('error', (error) => {
+          if (isTlsAlert(error)) this.sessionFailure = error;
+        });
         const session = http2.connect(this.server, {
           createConnection: () => socket,
           settings: { initialWindowSize: STREAM_WINDOW, enablePush: false },
@@ -215,9 +220,6 @@ export class Transport {
         this.current = session;
         session.on('error', (error: Error) => {
           this.log(6, () => `${this.server}: HTTP/2 session error: ${(error as NodeJS.ErrnoException).code ?? error.message}`);
-          // A TLS alert after the handshake (TLS 1.3: the server rejected our client
-          // certificate) says more than the streams' "closed": they report it instead.
-          if (isTlsAlert(error)) this.sessionFailure = error;
           forget();
         });
         session.on('goaway', forget);

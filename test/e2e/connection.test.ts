@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { auditOffset, plugin, pluginRequests, sim } from './plugin.ts';
+import { auditOffset, getJson, plugin, pluginRequests, sim } from './plugin.ts';
 import { startConnectProxy, startSocksProxy, type CountingProxy } from './proxies.ts';
 import { pluginOnTerminal } from './terminal.ts';
-import { expectOneLineFailure, kubeconfigVariant, scratch } from '../robustness/helpers.ts';
+import { expectOneLineFailure, kubeconfigVariant, scratch, writesSince } from '../robustness/helpers.ts';
 
 /** A name only the test proxies resolve (to 127.0.0.1): a direct connection cannot reach it. */
 const HIDDEN = 'kapsule-api.invalid';
@@ -75,45 +75,56 @@ describe('proxies, as client-go uses them', () => {
 });
 
 describe('impersonation, judged by the API server', () => {
-  const grant = (user: string) => sim.kubectl(['create', 'clusterrolebinding', `kapsule-ha-test-${user}`, '--clusterrole=cluster-admin', `--user=${user}`]);
+  const kubectl = async (...args: string[]) => {
+    const result = await sim.kubectl(args);
+    if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
+  };
+  /** The plugin's requests since `offset`, once the audit log holds its access reviews. */
+  const requestsAfterReviews = async (offset: number) => {
+    await sim.waitForAudit((event) => event.objectRef?.resource === 'selfsubjectaccessreviews' && (event.userAgent ?? '').startsWith('kubectl-kapsule_ha/'), { sinceOffset: offset });
+    return { all: pluginRequests(offset).all, writes: await writesSince(offset) };
+  };
+
+  beforeAll(async () => {
+    // ops-readonly may read everything (so the plugin gets as far as its preflight), write nothing.
+    await kubectl('create', 'clusterrole', 'kapsule-ha-test-read-all', '--verb=get,list,watch', '--resource=*.*');
+    await kubectl('create', 'clusterrolebinding', 'kapsule-ha-test-ops-readonly', '--clusterrole=kapsule-ha-test-read-all', '--user=ops-readonly');
+  });
 
   afterAll(async () => {
-    await sim.kubectl(['delete', 'clusterrolebinding', 'kapsule-ha-test-ops-deployer', '--ignore-not-found']);
+    for (const name of ['kapsule-ha-test-ops-readonly', 'kapsule-ha-test-ops-deployer']) await sim.kubectl(['delete', 'clusterrolebinding', name, '--ignore-not-found']);
+    await sim.kubectl(['delete', 'clusterrole', 'kapsule-ha-test-read-all', '--ignore-not-found']);
     await sim.reset();
   });
 
-  it('--as a user without rights: exit 3 before any write, and the access reviews were asked as that user', async () => {
+  it('--as a user without rights: exit 3 at the preflight, no write, every request (reviews included) made as that user', async () => {
     const offset = auditOffset();
     const result = await plugin(['enable', 'cilium-operator', '--yes', '--as', 'ops-readonly']);
-    expect(result.code, result.stderr).toBe(3);
-    expect(result.stderr).toMatch(/you are not allowed to .*nothing was changed/);
-    const events = await sim.waitForAudit((event) => event.objectRef?.resource === 'selfsubjectaccessreviews', { sinceOffset: offset });
-    const ours = pluginRequests(offset);
-    expect(ours.writes).toBe(0);
-    expect(events.length).toBeGreaterThan(0);
-    expect(ours.all.every((event) => event.impersonatedUser?.username === 'ops-readonly')).toBe(true);
+    expectOneLineFailure(result, 3, /^error: you are not allowed to patch deployments\.apps in kube-system.*; nothing was changed/);
+    const { all, writes } = await requestsAfterReviews(offset);
+    expect(writes).toEqual([]);
+    expect(all.length).toBeGreaterThan(1);
+    expect(all.map((event) => [event.user.username, event.impersonatedUser?.username])).toEqual(all.map(() => ['admin', 'ops-readonly']));
   });
 
   it('a kubeconfig user with as: is refused the same way (the admin behind it does not count)', async () => {
     const offset = auditOffset();
     const kubeconfig = kubeconfigVariant('as-readonly', (config) => (config.users.find((user: any) => user.name === 'admin').user.as = 'ops-readonly'));
     const result = await plugin(['enable', 'cilium-operator', '--yes', '--kubeconfig', kubeconfig]);
-    expect(result.code, result.stderr).toBe(3);
-    await sim.waitForAudit((event) => event.objectRef?.resource === 'selfsubjectaccessreviews', { sinceOffset: offset });
-    const ours = pluginRequests(offset);
-    expect(ours.writes).toBe(0);
-    expect(ours.all.every((event) => event.impersonatedUser?.username === 'ops-readonly')).toBe(true);
+    expectOneLineFailure(result, 3, /^error: you are not allowed to patch deployments\.apps in kube-system/);
+    const { all, writes } = await requestsAfterReviews(offset);
+    expect(writes).toEqual([]);
+    expect(all.every((event) => event.impersonatedUser?.username === 'ops-readonly')).toBe(true);
   });
 
-  it('granted rights, enable works and every write is recorded as the impersonated user', async () => {
-    expect((await grant('ops-deployer')).code).toBe(0);
+  it('granted rights, enable works and every write is recorded as the impersonated user and groups', async () => {
+    await kubectl('create', 'clusterrolebinding', 'kapsule-ha-test-ops-deployer', '--clusterrole=cluster-admin', '--user=ops-deployer');
     const offset = auditOffset();
     const result = await plugin(['enable', 'cilium-operator', '--yes', '--as', 'ops-deployer', '--as-group', 'kapsule-ops']);
     expect(result.code, result.stderr).toBe(0);
-    await sim.waitForAudit((event) => event.verb === 'patch' && (event.userAgent ?? '').startsWith('kubectl-kapsule_ha/'), { sinceOffset: offset });
-    const ours = pluginRequests(offset);
-    expect(ours.writes).toBeGreaterThan(0);
-    const writes = ours.all.filter((event) => ['create', 'patch', 'update', 'delete'].includes(event.verb) && event.objectRef?.resource !== 'selfsubjectaccessreviews');
+    expect((await getJson(['deployment', 'cilium-operator', '-n', 'kube-system'])).spec.replicas).toBe(3);
+    const writes = await writesSince(offset);
+    expect(writes.length).toBeGreaterThan(0);
     expect(writes.map((event) => event.impersonatedUser)).toEqual(writes.map(() => ({ username: 'ops-deployer', groups: ['kapsule-ops', 'system:authenticated'] })));
   });
 });
