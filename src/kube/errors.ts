@@ -156,7 +156,8 @@ function tlsAdvice(code: string, message: string): string {
     return `${message.replace(/\.$/, '')}: the server's certificate is not valid for this host name; set tls-server-name of the cluster in the kubeconfig (or --tls-server-name) to a name the certificate holds`;
   }
   if (CLIENT_CERT_REJECTED.test(code)) {
-    return `the server rejected the client certificate (${message}): check client-certificate and client-key of the kubeconfig user (or --client-certificate and --client-key)`;
+    const alert = code.replace(/^ERR_SSL_(TLSV13_|TLSV1_|SSLV3_)?ALERT_/, '').toLowerCase().replace(/_/g, ' ');
+    return `the server rejected the client certificate (TLS alert: ${alert}): check client-certificate and client-key of the kubeconfig user (or --client-certificate and --client-key)`;
   }
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return `the server's certificate is not valid now (${message}): check the machine's clock, or renew the server's certificate`;
   return `${message}; check the certificate-authority of the cluster in the kubeconfig`;

@@ -91,6 +91,7 @@ function spawnPlugin(exec: ExecConfig, cluster: ClusterEntry, terminal: ExecTerm
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
+      if (interactive) process.stderr.write('\n'); // the terminal's cursor may sit after the plugin's question
       reject(new FailureError(`${name} gave no credential within ${limitMs / 1000}s${interactive ? '' : ' (is it waiting for an answer? it has no terminal to ask on)'}: log in with it first, or raise KAPSULE_HA_EXEC_TIMEOUT`));
     }, limitMs);
     child.on('error', (error: NodeJS.ErrnoException) => {

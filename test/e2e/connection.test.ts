@@ -1,10 +1,10 @@
 // Connecting as kubectl does, against the simulator's real API server: through a CONNECT
 // and a SOCKS5 proxy (proxy-url, HTTPS_PROXY, NO_PROXY), impersonation judged by RBAC and
 // recorded in the audit log, kubectl's connection flags without a kubeconfig, a
-// credential plugin that asks on a terminal, the machine's trust store, and a client
-// certificate the server refuses.
+// credential plugin that asks on a terminal, the machine's trust store. (A client
+// certificate refused during the handshake: test/unit/kube/tls-trust.test.ts; the API
+// server itself only requests one and answers 401 when it cannot verify it.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { auditOffset, getJson, plugin, pluginRequests, sim } from './plugin.ts';
@@ -177,6 +177,7 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
   it('one that never gets an answer is stopped at the time limit with one line', async () => {
     const result = await pluginOnTerminal(['version', '--client=false', '--kubeconfig', execKubeconfig('unanswered', asking)], { env: { KAPSULE_HA_EXEC_TIMEOUT: '2s' } });
     expect(result.code, result.stdout).toBe(3);
+    expect(result.stdout).toMatch(/^One-time code for ops@kapsule: \n/); // the question, then the error on a line of its own
     expect(result.stdout.trim().split('\n').at(-1)).toMatch(/^error: exec plugin ".*unanswered\.sh" gave no credential within 2s: log in with it first, or raise KAPSULE_HA_EXEC_TIMEOUT$/);
   });
 
@@ -196,13 +197,5 @@ describe('trust', () => {
     expect(trusted.code, trusted.stderr).toBe(0);
     const untrusted = await plugin(['status', '--kubeconfig', kubeconfig], { env: { SSL_CERT_FILE: '/nonexistent', SSL_CERT_DIR: scratch } });
     expectOneLineFailure(untrusted, 3, /signed by an unknown authority: set the cluster's certificate-authority\(-data\)/);
-  });
-
-  it('a client certificate the API server refuses: one line naming client-certificate and client-key', async () => {
-    // A client certificate from a CA the API server does not know (Go aborts the handshake).
-    const [cert, key] = [path.join(scratch, 'intruder.pem'), path.join(scratch, 'intruder.key')];
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=intruder', '-addext', 'extendedKeyUsage=clientAuth', '-keyout', key, '-out', cert], { stdio: 'pipe' });
-    const result = await plugin(['status', '--client-certificate', cert, '--client-key', key]);
-    expectOneLineFailure(result, 3, /^error: TLS error talking to .*: the server rejected the client certificate \(.*\): check client-certificate and client-key of the kubeconfig user \(or --client-certificate and --client-key\) \(ERR_SSL_\w+\)$/);
   });
 });

@@ -3,7 +3,8 @@
 // each TLS failure kind told apart, naming its way out. Small TLS servers made here with
 // openssl stand in for API servers: what is tested is the TLS handshake, not Kubernetes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import net from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -46,11 +47,22 @@ function kubeconfig(server: string, cluster: string[] = [], user: string[] = ['t
   return path;
 }
 
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 const version = (config: string, env: Record<string, string> = {}) => cli(['version', '--client=false', '--kubeconfig', config, '--request-timeout', '10s'], { env });
 
 beforeAll(async () => {
   makeCa('server-ca');
   makeCa('other-ca');
+  makeCa('client-ca');
+  makeCa('intruder-ca');
+  signed('intruder-ca', 'intruder', 'extendedKeyUsage=clientAuth\n');
   signed('server-ca', 'server', 'subjectAltName=DNS:api.internal\n');
   const serverTls = { key: readFileSync(file('server.key')), cert: readFileSync(file('server.pem')) };
   plainUrl = await serve(serverTls);
@@ -106,6 +118,20 @@ describe('each TLS failure kind has its own line', () => {
     expect(fixed.stdout).toMatch(/Server Version: v9\.9\.9-tls-test/);
   });
 
-  // A client certificate the server refuses: against the real API server (test/e2e/connection.test.ts),
-  // which aborts the handshake with an alert as Go does (Node's TLS server would only close).
+  it('a client certificate refused in the handshake (an mTLS front: openssl s_server -Verify -verify_return_error) names client-certificate and client-key', async () => {
+    const port = await freePort();
+    const server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', 'server.pem', '-key', 'server.key', '-CAfile', 'client-ca.pem', '-Verify', '1', '-verify_return_error', '-www'], { cwd: dir, stdio: ['pipe', 'pipe', 'ignore'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ACCEPT') && resolve());
+        server.on('exit', () => reject(new Error('openssl s_server exited')));
+      });
+      const ca = [`certificate-authority: ${file('server-ca.pem')}`, 'tls-server-name: api.internal'];
+      const result = await version(kubeconfig(`https://127.0.0.1:${port}`, ca, [`client-certificate: ${file('intruder.pem')}`, `client-key: ${file('intruder.key')}`]));
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(/^error: TLS error talking to .*: the server rejected the client certificate \(TLS alert: [a-z ]+\): check client-certificate and client-key of the kubeconfig user \(or --client-certificate and --client-key\) \(ERR_SSL_\w+\)\n$/);
+    } finally {
+      server.kill();
+    }
+  });
 });
