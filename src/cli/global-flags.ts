@@ -93,12 +93,15 @@ function addConnectionFlags<T>(parser: Argv<T>): Argv<T> {
     .option('as-uid', text('UID to impersonate for the operation'));
 }
 
+/** What help says of them (as kubectl points to `kubectl options` rather than listing them). */
+export const CONNECTION_HELP = "kubectl's connection flags work as in kubectl: -s/--server, --token, --certificate-authority, --insecure-skip-tls-verify, --tls-server-name, --client-certificate, --client-key, --username, --password, --as, --as-group, --as-uid (README: Global flags).";
+
 /**
  * Takes kubectl's connection flags out of the command line before yargs sees it (as
  * pflag reads them: `--flag value`, `--flag=value`, `-s value`, `-s=value`, a bare or
  * `=true|false` boolean, repeatable --as-group), so that yargs need not register twelve
- * more options on every start-up (measured: ~10 ms of CPU for `version`). Help and
- * completion register them as options instead, to list them.
+ * more options on every start-up (measured: ~10 ms of CPU for `version`, more for
+ * `--help`). Completion registers them as options, to offer them.
  */
 export function takeConnectionFlags(args: string[]): { args: string[]; values: ParsedArgs } {
   const rest: string[] = [];

@@ -2,7 +2,7 @@
 // Its output is captured and returned, its failures become UsageError.
 import yargs, { type Argv } from 'yargs';
 import { UsageError } from './errors.ts';
-import { addGlobalFlags, CONNECTION_VALUE_FLAGS, groupFlags, takeConnectionFlags, type ParsedArgs } from './global-flags.ts';
+import { addGlobalFlags, CONNECTION_HELP, CONNECTION_VALUE_FLAGS, groupFlags, takeConnectionFlags, type ParsedArgs } from './global-flags.ts';
 import { VERBS, verbName } from './verbs.ts';
 import type { VerbCommand } from './command.ts';
 
@@ -12,10 +12,9 @@ export type Invocation =
 
 export function parseInvocation(commandLine: string[], scriptName: string, columns: number | undefined): Invocation {
   let selected: { command: VerbCommand<unknown>; argv: ParsedArgs } | undefined;
-  // Help lists kubectl's connection flags; otherwise they are read before yargs, for speed.
-  const help = commandLine.some((arg) => arg === '--help' || arg === '-h');
-  const { args, values: connection } = help ? { args: commandLine, values: {} } : takeConnectionFlags(commandLine);
-  const parser: Argv = addGlobalFlags(yargs(), { connection: help })
+  // kubectl's connection flags are read before yargs (for speed); help names them in one line.
+  const { args, values: connection } = takeConnectionFlags(commandLine);
+  const parser: Argv = addGlobalFlags(yargs(), { connection: false })
     .scriptName(scriptName)
     .locale('en')
     .usage(`$0 <verb> [flags]\n\nMake Scaleway Kapsule's coredns, metrics-server and cilium-operator highly available.`)
@@ -25,6 +24,7 @@ export function parseInvocation(commandLine: string[], scriptName: string, colum
     .strict()
     .exitProcess(false)
     .showHelpOnFail(false)
+    .epilogue(CONNECTION_HELP)
     .wrap(Math.min(110, columns ?? 100))
     // No camelCase copies or alias copies in argv: fewer keys for strict mode to check (it
     // costs yargs ~40 method binds per key, measured ~15 ms of start-up), and one name per flag.
@@ -35,7 +35,7 @@ export function parseInvocation(commandLine: string[], scriptName: string, colum
       throw new UsageError(`${oneLine(message ?? error?.message)} (see '${scriptName}${verbOf(args)} --help')`);
     });
   for (const command of VERBS) {
-    parser.command(command.usage, command.describe, (sub) => groupFlags(command.builder(sub)), (argv) => {
+    parser.command(command.usage, command.describe, (sub) => groupFlags(command.builder(sub.epilogue(`${CONNECTION_HELP}\n`))), (argv) => {
       selected = { command, argv: argv as ParsedArgs };
     });
   }

@@ -124,8 +124,12 @@ describe('the flags on the command line, as kubectl reads them', () => {
     expect(await cli(['status', '--as-group', 'g', '--kubeconfig', '/dev/null', '--server', 'https://127.0.0.1:1'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: impersonating groups, a uid or user extras needs a user to impersonate: pass --as/) });
   });
 
-  it('--help lists them with the global flags', async () => {
-    const help = await cli(['status', '--help']);
-    for (const flag of ['-s, --server', '--token', '--certificate-authority', '--insecure-skip-tls-verify', '--tls-server-name', '--client-certificate', '--client-key', '--as ', '--as-group', '--as-uid']) expect(help.stdout).toContain(flag);
+  it('help names them (in one paragraph, as kubectl points to its options), and completion offers them', async () => {
+    for (const args of [['--help'], ['status', '--help'], ['enable', '--help']]) {
+      const help = (await cli(args)).stdout.replace(/\s+/g, ' ');
+      expect(help).toContain("kubectl's connection flags work as in kubectl: -s/--server, --token, --certificate-authority, --insecure-skip-tls-verify, --tls-server-name, --client-certificate, --client-key, --username, --password, --as, --as-group, --as-uid");
+    }
+    const completed = (await cli(['__complete', 'status', '--as'])).stdout.split('\n');
+    expect(completed).toEqual(expect.arrayContaining([expect.stringMatching(/^--as(\t|$)/), expect.stringMatching(/^--as-group(\t|$)/), expect.stringMatching(/^--as-uid(\t|$)/)]));
   });
 });
