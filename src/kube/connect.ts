@@ -7,6 +7,7 @@ import { RestKubeClient } from './client.ts';
 import { Transport } from './transport.ts';
 import { describeProxy, proxyFor } from './proxy.ts';
 import { dialThroughProxy } from './proxy-dial.ts';
+import { systemCertificates } from './trust.ts';
 import { USER_AGENT } from '../version.ts';
 import type { Logger } from '../cli/io.ts';
 import type { GlobalOptions } from '../verbs/options.ts';
@@ -25,6 +26,7 @@ export async function connect(options: GlobalOptions, environment: ConnectEnviro
   const { contextName, cluster, user } = resolved;
   environment.log(6, () => `kubeconfig: context "${contextName}", cluster "${cluster.name}" (${cluster.server}), user "${user.name}"${user.impersonate ? `, as "${user.impersonate.user}"` : ''}`);
   const proxy = proxyFor(new URL(cluster.server), cluster.proxyUrl, environment.env);
+  if (proxy?.url.protocol === 'https:') proxy.ca = systemCertificates(environment.env);
   if (proxy) environment.log(6, () => `through the proxy ${describeProxy(proxy)}`);
   const source = await credentialSource(resolved, { stdinIsTTY: environment.stdinIsTTY === true, stderr: process.stderr, env: environment.env });
   const first = await source.current();

@@ -166,6 +166,7 @@ function tlsAdvice(code: string, message: string): string {
 function proxyReason(error: NodeJS.ErrnoException): string {
   if (error.code === 'ECONNREFUSED') return 'connection refused (is the proxy running?)';
   if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') return `cannot resolve the proxy's host (${error.code})`;
+  if (TLS_CODES.test(error.code ?? '')) return `TLS error with the proxy: ${withoutNodeAdvice(error.message)} (${error.code}); its certificate is checked against the machine's trust store (SSL_CERT_FILE, SSL_CERT_DIR)`;
   return error.code && !error.message.includes(error.code) ? `${error.message} (${error.code})` : error.message;
 }
 

@@ -16,7 +16,7 @@ export interface ProxyFailure extends NodeJS.ErrnoException {
 
 export async function dialThroughProxy(choice: ProxyChoice, host: string, port: number, signal: AbortSignal): Promise<Socket> {
   try {
-    if (choice.url.protocol !== 'socks5:') return await dialConnect(choice.url, host, port, signal);
+    if (choice.url.protocol !== 'socks5:') return await dialConnect(choice.url, host, port, signal, choice.ca);
     const { dialSocks } = await import('./proxy-socks.ts');
     return await dialSocks(choice.url, host, port, signal);
   } catch (error) {
@@ -24,7 +24,7 @@ export async function dialThroughProxy(choice: ProxyChoice, host: string, port: 
   }
 }
 
-function dialConnect(proxy: URL, host: string, port: number, signal: AbortSignal): Promise<Socket> {
+function dialConnect(proxy: URL, host: string, port: number, signal: AbortSignal, ca: string[] | undefined): Promise<Socket> {
   const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   const headers: Record<string, string> = { Host: target };
   if (proxy.username) headers['Proxy-Authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;
@@ -38,6 +38,7 @@ function dialConnect(proxy: URL, host: string, port: number, signal: AbortSignal
       headers,
       agent: false,
       signal,
+      ...(secure && ca ? { ca } : {}),
     });
     request.once('connect', (response, socket, head) => {
       if (response.statusCode !== 200) {

@@ -12,6 +12,8 @@ export interface ProxyChoice {
   url: URL;
   /** Where it came from, for messages: "proxy-url of the cluster" or "HTTPS_PROXY". */
   origin: string;
+  /** For an https:// proxy: the CAs its certificate is checked against (the machine's). */
+  ca?: string[] | undefined;
 }
 
 const SCHEMES = new Set(['http:', 'https:', 'socks5:']);

@@ -4,6 +4,7 @@
 // the API server by a host only the proxy knows: a connection that bypassed the proxy
 // could not even resolve it.
 import http from 'node:http';
+import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 
 export interface CountingProxy {
@@ -26,7 +27,7 @@ function pipeTo(client: net.Socket, host: string, port: number, aliases: Record<
 }
 
 async function listen(server: net.Server, scheme: string, tunnels: string[], sockets: Set<net.Socket>): Promise<CountingProxy> {
-  server.on('connection', (socket: net.Socket) => {
+  server.on(server instanceof https.Server ? 'secureConnection' : 'connection', (socket: net.Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -42,9 +43,11 @@ async function listen(server: net.Server, scheme: string, tunnels: string[], soc
   };
 }
 
-export function startConnectProxy(aliases: Record<string, string> = {}): Promise<CountingProxy> {
+/** `tls`: an https:// proxy (the client reaches it over TLS, then tunnels inside). */
+export function startConnectProxy(aliases: Record<string, string> = {}, tls?: https.ServerOptions): Promise<CountingProxy> {
   const tunnels: string[] = [];
-  const server = http.createServer((_request, response) => response.writeHead(405).end());
+  const refuse = (_request: http.IncomingMessage, response: http.ServerResponse) => response.writeHead(405).end();
+  const server = tls ? https.createServer(tls, refuse) : http.createServer(refuse);
   server.on('connect', (request: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     const target = request.url ?? '';
     const [, host, port] = /^\[?([^\]]+)\]?:(\d+)$/.exec(target) ?? [];
@@ -55,7 +58,7 @@ export function startConnectProxy(aliases: Record<string, string> = {}): Promise
       if (head.length > 0) client.unshift(head);
     }, () => client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'));
   });
-  return listen(server, 'http', tunnels, new Set());
+  return listen(server, tls ? 'https' : 'http', tunnels, new Set());
 }
 
 export function startSocksProxy(aliases: Record<string, string> = {}): Promise<CountingProxy> {

@@ -19,11 +19,11 @@ const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir,
 
 /** A CA, and a certificate it signs. */
 function makeCa(name: string): void {
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.pem`);
+  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.pem`);
 }
 function signed(ca: string, name: string, extension: string): void {
   writeFileSync(file(`${name}.ext`), extension);
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
+  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
   openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`);
 }
 
@@ -64,11 +64,12 @@ beforeAll(async () => {
   makeCa('intruder-ca');
   signed('intruder-ca', 'intruder', 'extendedKeyUsage=clientAuth\n');
   signed('server-ca', 'server', 'subjectAltName=DNS:api.internal\n');
+  signed('other-ca', 'proxy', 'subjectAltName=IP:127.0.0.1\n');
   const serverTls = { key: readFileSync(file('server.key')), cert: readFileSync(file('server.pem')) };
   plainUrl = await serve(serverTls);
   mkdirSync(file('certs'));
   writeFileSync(file('certs/server-ca.pem'), readFileSync(file('server-ca.pem')));
-});
+}, 60_000); // openssl on a busy machine
 
 afterAll(() => {
   for (const server of servers) server.close();
@@ -93,6 +94,21 @@ describe('the machine trust store when the kubeconfig names no CA', () => {
       } finally {
         await proxy.close();
       }
+    }
+  });
+
+  it("an https:// proxy's own certificate is checked against the machine's store too", async () => {
+    const proxy = await startConnectProxy({}, { key: readFileSync(file('proxy.key')), cert: readFileSync(file('proxy.pem')) });
+    try {
+      const config = kubeconfig(plainUrl, [`certificate-authority: ${file('server-ca.pem')}`, 'tls-server-name: api.internal', `proxy-url: ${proxy.url}`]);
+      const trusted = await version(config, { SSL_CERT_FILE: file('other-ca.pem') });
+      expect(trusted.stdout, trusted.stderr).toMatch(/Server Version: v9\.9\.9-tls-test/);
+      expect(proxy.tunnels.length).toBeGreaterThan(0);
+      const untrusted = await version(config, { SSL_CERT_FILE: file('server-ca.pem'), SSL_CERT_DIR: join(dir, 'none') });
+      expect(untrusted.code).toBe(3);
+      expect(untrusted.stderr).toMatch(/^error: cannot reach https:\/\/127\.0\.0\.1:\d+ through the proxy https:\/\/127\.0\.0\.1:\d+ \(proxy-url of the cluster\): TLS error with the proxy: unable to verify the first certificate \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\); its certificate is checked against the machine's trust store \(SSL_CERT_FILE, SSL_CERT_DIR\)\n$/);
+    } finally {
+      await proxy.close();
     }
   });
 
