@@ -93,14 +93,14 @@ function smokeTest(binary: string): void {
   if (result.status !== 0 || !result.stdout.includes(`v${VERSION}`) || result.stderr !== '') {
     throw new Error(`${binary} version: exit ${result.status}, stdout ${result.stdout}, stderr ${result.stderr}`);
   }
-  const heavy = spawnSync(binary, ['version', '--server', '--kubeconfig', '/nonexistent/kubeconfig'], { encoding: 'utf8' });
+  const heavy = spawnSync(binary, ['version', '--client=false', '--kubeconfig', '/nonexistent/kubeconfig'], { encoding: 'utf8' });
   if (heavy.status !== 2 || heavy.stderr.trim().split('\n').length !== 1) {
     throw new Error(`${binary} with the second bundle: exit ${heavy.status}, stderr ${heavy.stderr}`);
   }
   // A kubeconfig that is not YAML is worded by client-node: the third bundle loads.
   const invalid = join(WORK, 'invalid.kubeconfig');
   writeFileSync(invalid, 'this: is: not: a kubeconfig: [');
-  const clientNode = spawnSync(binary, ['version', '--server', '--kubeconfig', invalid], { encoding: 'utf8' });
+  const clientNode = spawnSync(binary, ['version', '--client=false', '--kubeconfig', invalid], { encoding: 'utf8' });
   if (clientNode.status !== 2 || !/^error: cannot read kubeconfig .*: not (a )?valid (kubeconfig|YAML)/.test(clientNode.stderr) || clientNode.stderr.trim().split('\n').length !== 1) {
     throw new Error(`${binary} with the client-node bundle: exit ${clientNode.status}, stderr ${clientNode.stderr}`);
   }

@@ -46,9 +46,10 @@ export const splitHeavy: Plugin = {
  * In heavy.cjs, `import('…/kube/kubeconfig-client-node.ts')` becomes a lookup in a third
  * bundle, client-node.cjs (build/client-node-entry.ts): client-node and its dependencies
  * are ~1.5 MB of the verbs' bundle, needed only for auth-provider users and to word why a
- * kubeconfig is invalid, so a cluster verb no longer reads nor compiles them.
+ * kubeconfig is invalid, so a cluster verb no longer reads nor compiles them. The SOCKS5
+ * dialer (kube/proxy-socks.ts, the `socks` library client-node also uses) lives there too.
  */
-export const CLIENT_NODE_MODULE = /\/src\/(kube\/kubeconfig-client-node)\.ts$/;
+export const CLIENT_NODE_MODULE = /\/src\/(kube\/(?:kubeconfig-client-node|proxy-socks))\.ts$/;
 export const splitClientNode: Plugin = {
   name: 'split-client-node',
   setup(builder) {

@@ -13,6 +13,6 @@ export function makeDeps(options: GlobalOptions, io: Io, signal: AbortSignal): V
     log,
     signal,
     color: useColor(options.color, io.env, io.stdoutIsTTY),
-    kube: () => (client ??= import('../kube/connect.ts').then((module) => module.connect(options, { log, env: io.env, signal }))),
+    kube: () => (client ??= import('../kube/connect.ts').then((module) => module.connect(options, { log, env: io.env, signal, stdinIsTTY: io.stdinIsTTY }))),
   };
 }

@@ -2,7 +2,7 @@
 // Its output is captured and returned, its failures become UsageError.
 import yargs, { type Argv } from 'yargs';
 import { UsageError } from './errors.ts';
-import { addGlobalFlags, groupFlags, type ParsedArgs } from './global-flags.ts';
+import { addGlobalFlags, CONNECTION_HELP, CONNECTION_VALUE_FLAGS, groupFlags, takeConnectionFlags, type ParsedArgs } from './global-flags.ts';
 import { VERBS, verbName } from './verbs.ts';
 import type { VerbCommand } from './command.ts';
 
@@ -10,9 +10,11 @@ export type Invocation =
   | { kind: 'output'; text: string }
   | { kind: 'verb'; command: VerbCommand<unknown>; argv: ParsedArgs };
 
-export function parseInvocation(args: string[], scriptName: string, columns: number | undefined): Invocation {
+export function parseInvocation(commandLine: string[], scriptName: string, columns: number | undefined): Invocation {
   let selected: { command: VerbCommand<unknown>; argv: ParsedArgs } | undefined;
-  const parser: Argv = addGlobalFlags(yargs())
+  // kubectl's connection flags are read before yargs (for speed); help names them in one line.
+  const { args, values: connection } = takeConnectionFlags(commandLine);
+  const parser: Argv = addGlobalFlags(yargs(), { connection: false })
     .scriptName(scriptName)
     .locale('en')
     .usage(`$0 <verb> [flags]\n\nMake Scaleway Kapsule's coredns, metrics-server and cilium-operator highly available.`)
@@ -22,6 +24,7 @@ export function parseInvocation(args: string[], scriptName: string, columns: num
     .strict()
     .exitProcess(false)
     .showHelpOnFail(false)
+    .epilogue(CONNECTION_HELP)
     .wrap(Math.min(110, columns ?? 100))
     // No camelCase copies or alias copies in argv: fewer keys for strict mode to check (it
     // costs yargs ~40 method binds per key, measured ~15 ms of start-up), and one name per flag.
@@ -32,7 +35,7 @@ export function parseInvocation(args: string[], scriptName: string, columns: num
       throw new UsageError(`${oneLine(message ?? error?.message)} (see '${scriptName}${verbOf(args)} --help')`);
     });
   for (const command of VERBS) {
-    parser.command(command.usage, command.describe, (sub) => groupFlags(command.builder(sub)), (argv) => {
+    parser.command(command.usage, command.describe, (sub) => groupFlags(command.builder(sub.epilogue(`${CONNECTION_HELP}\n`))), (argv) => {
       selected = { command, argv: argv as ParsedArgs };
     });
   }
@@ -47,12 +50,12 @@ export function parseInvocation(args: string[], scriptName: string, columns: num
     if (error) throw error;
     output = text;
   });
-  if (selected) return { kind: 'verb', ...selected };
+  if (selected) return { kind: 'verb', command: selected.command, argv: { ...selected.argv, ...connection } };
   return { kind: 'output', text: output.endsWith('\n') || output === '' ? output : `${output}\n` };
 }
 
 // Flags of the root that take a value, to find the verb without parsing (see rejectUnknownVerb).
-const VALUE_FLAGS = new Set(['--kubeconfig', '--context', '--cluster', '--user', '--namespace', '-n', '--request-timeout', '-v', '--verbosity', '--color']);
+const VALUE_FLAGS = new Set(['--kubeconfig', '--context', '--cluster', '--user', '--namespace', '-n', '--request-timeout', '-v', '--verbosity', '--color', ...CONNECTION_VALUE_FLAGS]);
 
 /** ' enable' when the arguments name a verb, for the help hint; '' otherwise. */
 function verbOf(args: string[]): string {

@@ -1,4 +1,4 @@
-// `version`: client version always (offline, fast); the server's only with --server.
+// `version`: client version always (offline, fast); the server's only with --client=false.
 import { BINARY_NAME, USER_AGENT, VERSION } from '../version.ts';
 import { renderData } from './render-data.ts';
 import type { VersionOptions } from './commands/version.ts';

@@ -116,9 +116,12 @@ function where(request: RequestDescription): string {
 
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|EPROTO$|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_|ERR_OSSL_)/;
 
-/** Node's network errors (and our timeout) named after the server they concern. */
-export function connectionErrorFrom(error: NodeJS.ErrnoException, server: string): KubeConnectionError {
+/** Node's network errors (and our timeout) named after the server, or the proxy, they concern. */
+export function connectionErrorFrom(error: NodeJS.ErrnoException & { proxy?: string }, server: string): KubeConnectionError {
   const code = error.code ?? 'UNKNOWN';
+  if (error.proxy && code !== 'KAPSULE_HA_TIMEOUT') {
+    return new KubeConnectionError(`cannot reach ${server} through the proxy ${error.proxy}: ${proxyReason(error)}`, code, { cause: error });
+  }
   const at = `the Kubernetes API server at ${server}`;
   const messages: Record<string, string> = {
     ECONNREFUSED: `cannot connect to ${at}: connection refused (is the cluster running, is the context right?)`,
@@ -133,11 +136,38 @@ export function connectionErrorFrom(error: NodeJS.ErrnoException, server: string
   const message =
     messages[code] ??
     (code === 'KAPSULE_HA_TIMEOUT'
-      ? `${at} did not answer within ${error.message}`
+      ? `${at} did not answer within ${error.message}${error.proxy ? ` (through the proxy ${error.proxy})` : ''}`
       : TLS_CODES.test(code)
-        ? `TLS error talking to ${at}: ${withoutNodeAdvice(error.message)} (${code}); check the certificate-authority of the cluster in the kubeconfig`
+        ? `TLS error talking to ${at}: ${tlsAdvice(code, withoutNodeAdvice(error.message))} (${code})`
         : `cannot reach ${at}: ${error.message} (${code})`);
   return new KubeConnectionError(message, code, { cause: error });
+}
+
+// What went wrong in TLS, and the way out: an unknown CA, a name mismatch and a client
+// certificate the server refused have different fixes.
+const UNKNOWN_CA = /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/;
+const CLIENT_CERT_REJECTED = /^ERR_SSL_(TLSV13_ALERT_CERTIFICATE_REQUIRED|SSLV3_ALERT_BAD_CERTIFICATE|TLSV1_ALERT_UNKNOWN_CA|SSLV3_ALERT_CERTIFICATE_(EXPIRED|REVOKED|UNKNOWN|UNSUPPORTED)|TLSV1_ALERT_ACCESS_DENIED|TLSV1_ALERT_DECRYPT_ERROR)$/;
+
+function tlsAdvice(code: string, message: string): string {
+  if (UNKNOWN_CA.test(code)) {
+    return `the server's certificate is signed by an unknown authority: set the cluster's certificate-authority(-data) in the kubeconfig or pass --certificate-authority (with none, the machine's trust store is used; SSL_CERT_FILE and SSL_CERT_DIR are honoured)`;
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `${message.replace(/\.$/, '')}: the server's certificate is not valid for this host name; set tls-server-name of the cluster in the kubeconfig (or --tls-server-name) to a name the certificate holds`;
+  }
+  if (CLIENT_CERT_REJECTED.test(code)) {
+    const alert = code.replace(/^ERR_SSL_(TLSV13_|TLSV1_|SSLV3_)?ALERT_/, '').toLowerCase().replace(/_/g, ' ');
+    return `the server rejected the client certificate (TLS alert: ${alert}): check client-certificate and client-key of the kubeconfig user (or --client-certificate and --client-key)`;
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return `the server's certificate is not valid now (${message}): check the machine's clock, or renew the server's certificate`;
+  return `${message}; check the certificate-authority of the cluster in the kubeconfig`;
+}
+
+function proxyReason(error: NodeJS.ErrnoException): string {
+  if (error.code === 'ECONNREFUSED') return 'connection refused (is the proxy running?)';
+  if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') return `cannot resolve the proxy's host (${error.code})`;
+  if (TLS_CODES.test(error.code ?? '')) return `TLS error with the proxy: ${withoutNodeAdvice(error.message)} (${error.code}); its certificate is checked against the machine's trust store (SSL_CERT_FILE, SSL_CERT_DIR)`;
+  return error.code && !error.message.includes(error.code) ? `${error.message} (${error.code})` : error.message;
 }
 
 /** Node's hint to run Node.js with --use-system-ca means nothing to a kubectl plugin's user. */

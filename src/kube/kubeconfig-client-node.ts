@@ -1,8 +1,8 @@
 // The fallback to @kubernetes/client-node, imported lazily: only for auth-provider users
-// (oidc, gcp, azure: what src/kube/credentials.ts does not implement) and to word why a
+// (oidc, gcp, azure: what src/kube/credentials.ts does not implement), given the user our
+// loader resolved, and to word why a
 // kubeconfig that src/kube/kubeconfig.ts could not parse is invalid, as before.
-import { KubeConfig } from '@kubernetes/client-node';
-import type { Credentials } from './credentials.ts';
+import { KubeConfig, type User } from '@kubernetes/client-node';
 import type { ResolvedKubeconfig } from './kubeconfig.ts';
 
 /** Why client-node cannot read the file (undefined if it can), without quoting the file. */
@@ -27,43 +27,21 @@ function readFailure(error: unknown): string {
   return `not a valid kubeconfig: ${(failure.message ?? String(error)).split('\n')[0]}`;
 }
 
-/** Credentials of the selected user by client-node (auth providers), from the same files. */
-export function clientNodeCredentials(resolved: ResolvedKubeconfig): () => Promise<Credentials> {
-  const config = selectedConfig(resolved);
-  return async () => {
-    const options: { headers?: Record<string, string>; auth?: string; ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized?: boolean; servername?: string } = {};
-    await config.applyToHTTPSOptions(options as never);
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.auth) headers.Authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
-    return {
-      tls: { ca: options.ca, cert: options.cert, key: options.key, rejectUnauthorized: options.rejectUnauthorized, servername: options.servername },
-      headers,
-    };
-  };
-}
-
-function selectedConfig(resolved: ResolvedKubeconfig): KubeConfig {
-  const merged = new KubeConfig();
-  if (resolved.inCluster) {
-    merged.loadFromCluster();
-  } else {
-    // First file to name an entry wins (kubectl); client-node's own merge lets the last win.
-    const configs = resolved.files.map((file) => {
-      const config = new KubeConfig();
-      config.loadFromFile(file); // also makes certificate paths relative to the file absolute
-      return config;
-    });
-    const first = <T extends { name: string }>(items: T[], name: string): T | undefined => items.find((item) => item.name === name);
-    const cluster = first(configs.flatMap((config) => config.getClusters()), resolved.cluster.name);
-    const user = first(configs.flatMap((config) => config.getUsers()), resolved.user.name);
-    if (!cluster || !user) throw new Error('client-node read the kubeconfig differently');
-    const usable = cluster.server.startsWith('http:') ? { ...cluster, skipTLSVerify: true } : cluster;
-    merged.loadFromOptions({
-      clusters: [usable],
-      users: [user],
-      contexts: [{ name: resolved.contextName, cluster: cluster.name, user: user.name }],
-      currentContext: resolved.contextName,
-    });
-  }
-  return merged;
+/**
+ * The Authorization header of an auth-provider user (oidc, gcp, azure) by client-node,
+ * from the user our loader selected (one kubeconfig loader: client-node never merges the
+ * files again). TLS stays ours: client-node sees a placeholder cluster.
+ */
+export async function clientNodeHeaders(resolved: ResolvedKubeconfig): Promise<Record<string, string>> {
+  const { user } = resolved;
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: 'selected', server: resolved.cluster.server, skipTLSVerify: true }],
+    users: [{ name: user.name || 'selected', authProvider: user.authProvider as User['authProvider'] }],
+    contexts: [{ name: 'selected', cluster: 'selected', user: user.name || 'selected' }],
+    currentContext: 'selected',
+  });
+  const options: { headers?: Record<string, string> } = {};
+  await config.applyToHTTPSOptions(options as never);
+  return { ...options.headers };
 }

@@ -3,13 +3,18 @@
 // ~/.kube/config, else in-cluster. Parsed here with `yaml` (JSON.parse for JSON files);
 // client-node (~2.5 MB, slow to load) is only loaded for what this file does not handle:
 // auth-provider users (oidc, gcp, azure), and the wording of a file's syntax error.
+// kubectl's connection flags (--server, --token, --as...) override the result as
+// client-go's clientcmd does (kubeconfig-overrides.ts); a field of the selected entries
+// that the plugin does not know is refused rather than ignored.
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KubeconfigError } from './errors.ts';
+import { applyConnectionFlags, type ConnectionFlags } from './kubeconfig-overrides.ts';
+import { CLUSTER_FIELDS, CONTEXT_FIELDS, EXEC_FIELDS, USER_FIELDS, unknownFields } from './kubeconfig-fields.ts';
 import type { GlobalOptions } from '../verbs/options.ts';
 
-export type KubeconfigSelection = Pick<GlobalOptions, 'kubeconfig' | 'context' | 'cluster' | 'user'>;
+export type KubeconfigSelection = Pick<GlobalOptions, 'kubeconfig' | 'context' | 'cluster' | 'user'> & { connection?: ConnectionFlags | undefined };
 
 export interface ClusterEntry {
   name: string;
@@ -21,6 +26,10 @@ export interface ClusterEntry {
   insecureSkipTlsVerify?: boolean | undefined;
   tlsServerName?: string | undefined;
   proxyUrl?: string | undefined;
+  /** The `extensions` list by name (client.authentication.k8s.io/exec goes to exec plugins). */
+  extensions?: Record<string, unknown> | undefined;
+  /** Fields of the entry the plugin does not know (refused when the entry is used). */
+  unknown?: string[] | undefined;
 }
 
 export interface ExecConfig {
@@ -48,19 +57,30 @@ export interface UserEntry {
   exec?: ExecConfig | undefined;
   /** An auth-provider entry (oidc, gcp, azure...): handled by client-node. */
   authProvider?: unknown;
+  impersonate?: Impersonation | undefined;
+  unknown?: string[] | undefined;
+}
+
+/** Who requests are made as (Impersonate-* headers): kubeconfig `as*` fields or --as*. */
+export interface Impersonation {
+  user?: string | undefined;
+  groups?: string[] | undefined;
+  uid?: string | undefined;
+  extra?: Record<string, string[]> | undefined;
 }
 
 interface ContextEntry {
   name: string;
   cluster: string;
   user: string;
+  unknown?: string[] | undefined;
 }
 
 export interface ResolvedKubeconfig {
   contextName: string;
   cluster: ClusterEntry;
   user: UserEntry;
-  /** The files read (empty in-cluster), for the client-node fallback. */
+  /** The files read (empty in-cluster or with no kubeconfig). */
   files: string[];
   inCluster: boolean;
 }
@@ -76,16 +96,18 @@ const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 const IN_CLUSTER_TOKEN = `${SERVICE_ACCOUNT}/token`;
 
 export async function loadKubeconfig(selection: KubeconfigSelection, env: Readonly<Record<string, string | undefined>>): Promise<ResolvedKubeconfig> {
+  const flags = selection.connection ?? {};
   const files = kubeconfigFiles(selection, env);
-  if (files.length === 0 && env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
-    return { ...select(inClusterConfig(env), selection), files: [], inCluster: true };
+  const resolved = (config: ParsedFile, inCluster: boolean): ResolvedKubeconfig => ({ ...applyConnectionFlags(select(config, selection, flags.server !== undefined), flags), files, inCluster });
+  if (files.length === 0 && !flags.server && env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
+    return resolved(inClusterConfig(env), true);
   }
-  if (files.length === 0) {
-    throw new KubeconfigError('no kubeconfig found: pass --kubeconfig or set KUBECONFIG');
+  if (files.length === 0 && !flags.server) {
+    throw new KubeconfigError('no kubeconfig found: pass --kubeconfig, set KUBECONFIG or pass --server');
   }
   const parsed: ParsedFile[] = [];
   for (const file of files) parsed.push(await readKubeconfig(file));
-  return { ...select(mergeFirstWins(parsed), selection), files, inCluster: false };
+  return resolved(mergeFirstWins(parsed), false);
 }
 
 function kubeconfigFiles(selection: KubeconfigSelection, env: Readonly<Record<string, string | undefined>>): string[] {
@@ -160,7 +182,7 @@ function toParsedFile(document: unknown, folder: string): ParsedFile {
       return make(item.name, body);
     });
   };
-  const clusters = named('clusters', 'cluster', (name, c) => ({
+  const clusters = named('clusters', 'cluster', (name, c): ClusterEntry => ({
     name,
     server: str(c.server) ?? '',
     certificateAuthority: path(c['certificate-authority']),
@@ -168,6 +190,8 @@ function toParsedFile(document: unknown, folder: string): ParsedFile {
     insecureSkipTlsVerify: c['insecure-skip-tls-verify'] === true || c['insecure-skip-tls-verify'] === 'true',
     tlsServerName: str(c['tls-server-name']),
     proxyUrl: str(c['proxy-url']),
+    extensions: extensionsOf(c.extensions),
+    unknown: unknownFields(c, CLUSTER_FIELDS),
   }));
   const users = named('users', 'user', (name, u): UserEntry => ({
     name,
@@ -181,10 +205,25 @@ function toParsedFile(document: unknown, folder: string): ParsedFile {
     password: str(u.password),
     exec: u.exec === undefined || u.exec === null ? undefined : execConfig(u.exec, folder),
     authProvider: u['auth-provider'] ?? undefined,
+    impersonate: impersonationOf(u),
+    unknown: [...unknownFields(u, USER_FIELDS), ...(isObject(u.exec) ? unknownFields(u.exec, EXEC_FIELDS).map((field) => `exec.${field}`) : [])],
   }));
-  const contexts = named('contexts', 'context', (name, c) => ({ name, cluster: str(c.cluster) ?? '', user: str(c.user) ?? '' }));
+  const contexts = named('contexts', 'context', (name, c) => ({ name, cluster: str(c.cluster) ?? '', user: str(c.user) ?? '', unknown: unknownFields(c, CONTEXT_FIELDS) }));
   const current = str(document['current-context']);
   return { clusters, users, contexts, currentContext: current || undefined };
+}
+
+function extensionsOf(list: unknown): Record<string, unknown> | undefined {
+  if (!Array.isArray(list)) return undefined;
+  return Object.fromEntries(list.filter(isObject).map((entry) => [String(entry.name), entry.extension]));
+}
+
+function impersonationOf(u: Json): Impersonation | undefined {
+  const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : value === undefined || value === null ? [] : [String(value)]);
+  const extra = isObject(u['as-user-extra']) ? Object.fromEntries(Object.entries(u['as-user-extra']).map(([key, value]) => [key, strings(value)])) : {};
+  const impersonation: Impersonation = { user: str(u.as) || undefined, groups: strings(u['as-groups']), uid: str(u['as-uid']) || undefined, extra };
+  const empty = !impersonation.user && impersonation.groups!.length === 0 && !impersonation.uid && Object.keys(extra).length === 0;
+  return empty ? undefined : impersonation;
 }
 
 function execConfig(exec: unknown, folder: string): ExecConfig {
@@ -216,7 +255,11 @@ function mergeFirstWins(files: ParsedFile[]): ParsedFile {
   };
 }
 
-function select(config: ParsedFile, selection: KubeconfigSelection): { contextName: string; cluster: ClusterEntry; user: UserEntry } {
+/**
+ * The context, cluster and user to use. With --server (`serverGiven`), as with kubectl, no
+ * context is needed: what the kubeconfig lacks is empty, the flags fill it in.
+ */
+function select(config: ParsedFile, selection: KubeconfigSelection, serverGiven: boolean): { contextName: string; cluster: ClusterEntry; user: UserEntry } {
   const contextName = selection.context ?? config.currentContext;
   let context: ContextEntry | undefined;
   if (contextName) {
@@ -225,15 +268,24 @@ function select(config: ParsedFile, selection: KubeconfigSelection): { contextNa
       const known = config.contexts.map((item) => item.name);
       throw new KubeconfigError(`context "${contextName}" not found in the kubeconfig (contexts: ${known.join(', ') || 'none'})`);
     }
-  } else if (!selection.cluster || !selection.user) {
-    throw new KubeconfigError('the kubeconfig has no current-context: pass --context (or --cluster and --user)');
+    refuseUnknown(context.unknown, `context "${context.name}"`);
+  } else if ((!selection.cluster || !selection.user) && !serverGiven) {
+    throw new KubeconfigError('the kubeconfig has no current-context: pass --context (or --cluster and --user, or --server)');
   }
-  const clusterName = selection.cluster ?? context!.cluster;
-  const userName = selection.user ?? context!.user;
-  const cluster = config.clusters.find((item) => item.name === clusterName);
+  const clusterName = selection.cluster ?? context?.cluster ?? '';
+  const userName = selection.user ?? context?.user ?? '';
+  const cluster = config.clusters.find((item) => item.name === clusterName) ?? (serverGiven && !selection.cluster ? { name: clusterName, server: '' } : undefined);
   if (!cluster) throw new KubeconfigError(`cluster "${clusterName}" not found in the kubeconfig`);
-  if (!cluster.server) throw new KubeconfigError(`cluster "${clusterName}" has no server in the kubeconfig`);
-  const user = config.users.find((item) => item.name === userName);
+  if (!cluster.server && !serverGiven) throw new KubeconfigError(`cluster "${clusterName}" has no server in the kubeconfig`);
+  const user = config.users.find((item) => item.name === userName) ?? (userName === '' ? { name: '' } : undefined);
   if (!user) throw new KubeconfigError(`user "${userName}" not found in the kubeconfig`);
-  return { contextName: contextName || `${clusterName}/${userName}`, cluster, user };
+  refuseUnknown(cluster.unknown, `cluster "${cluster.name}"`);
+  refuseUnknown(user.unknown, `user "${user.name}"`);
+  return { contextName: contextName || (clusterName || userName ? `${clusterName}/${userName}` : '(command line)'), cluster, user };
+}
+
+function refuseUnknown(fields: string[] | undefined, entry: string): void {
+  if (fields && fields.length > 0) {
+    throw new KubeconfigError(`${entry} of the kubeconfig has ${fields.map((field) => `"${field}"`).join(', ')}, which kapsule-ha does not know: remove it or fix its name (docs/kubeconfig.md lists the fields honoured)`);
+  }
 }

@@ -1,6 +1,7 @@
 // HTTP(S) to one API server: one HTTP/2 session over TLS when the server offers h2 by
 // ALPN (as kubectl), else HTTP/1.1 with a keep-alive agent; TLS material and credentials
-// from the kubeconfig, a time limit per request. Knows nothing of Kubernetes semantics.
+// from the kubeconfig, a time limit per request; through a proxy when given a dialer
+// (proxy-dial.ts). Knows nothing of Kubernetes semantics.
 import http from 'node:http';
 import http2, { type ClientHttp2Session } from 'node:http2';
 import https from 'node:https';
@@ -8,9 +9,14 @@ import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '../cli/io.ts';
+import { tunnelAgent, type Dialer } from './proxy-dial.ts';
+
+/** Request headers; a list is sent as the same header repeated (Impersonate-Group). */
+export type Headers = Record<string, string | string[]>;
 
 export interface TlsMaterial {
-  ca?: Buffer | undefined;
+  /** The cluster's CA, or the machine's trust store (PEM list) when it names none. */
+  ca?: Buffer | string[] | undefined;
   cert?: Buffer | undefined;
   key?: Buffer | undefined;
   rejectUnauthorized?: boolean | undefined;
@@ -21,7 +27,7 @@ export interface TransportRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Path and query, e.g. /api/v1/namespaces/kube-system/pods?limit=500 */
   path: string;
-  headers?: Record<string, string>;
+  headers?: Headers;
   body?: string;
   /** Deadline (epoch ms) after which the request is abandoned; undefined: none. */
   deadline?: number | undefined;
@@ -48,6 +54,8 @@ export interface TransportOptions {
   log?: Logger | undefined;
   /** false: HTTP/1.1 only (keep-alive), never offer h2. */
   http2?: boolean | undefined;
+  /** Opens the raw connection (a proxy tunnel); undefined: connect directly. */
+  dial?: Dialer | undefined;
 }
 
 export class Transport {
@@ -55,7 +63,8 @@ export class Transport {
   private readonly url: URL;
   private readonly tls: TlsMaterial;
   private agent: http.Agent | undefined;
-  private readonly baseHeaders: () => Promise<Record<string, string>>;
+  private readonly baseHeaders: () => Promise<Headers>;
+  private readonly dial: Dialer | undefined;
   private readonly log: Logger;
   /** https only: which protocol the server chose by ALPN, then the HTTP/2 session if h2. */
   private protocol: 'h2' | 'http/1.1' | undefined;
@@ -63,12 +72,13 @@ export class Transport {
   private session: Promise<ClientHttp2Session> | undefined;
   private active = 0;
 
-  constructor(server: string, tls: TlsMaterial, headers: () => Promise<Record<string, string>>, options: TransportOptions = {}) {
+  constructor(server: string, tls: TlsMaterial, headers: () => Promise<Headers>, options: TransportOptions = {}) {
     this.server = server.replace(/\/+$/, '');
     this.url = new URL(this.server);
     this.tls = tls;
     this.baseHeaders = headers;
     this.log = options.log ?? (() => {});
+    this.dial = options.dial;
     this.offerHttp2 = this.url.protocol === 'https:' && options.http2 !== false && process.env.KAPSULE_HA_HTTP1 !== '1';
     if (!this.offerHttp2) this.protocol = 'http/1.1';
   }
@@ -79,7 +89,7 @@ export class Transport {
   }
 
   async request(request: TransportRequest, onData?: (chunk: string) => void): Promise<TransportResponse> {
-    const headers: Record<string, string> = { ...(await this.baseHeaders()), ...request.headers };
+    const headers: Headers = { ...(await this.baseHeaders()), ...request.headers };
     if (request.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(request.body));
     if (this.protocol !== 'http/1.1') {
       const session = await this.connectHttp2(request);
@@ -99,8 +109,9 @@ export class Transport {
     return this.url.pathname === '/' ? '' : this.url.pathname.replace(/\/+$/, '');
   }
 
-  private requestHttp1(request: TransportRequest, headers: Record<string, string>, onData?: (chunk: string) => void): Promise<TransportResponse> {
+  private requestHttp1(request: TransportRequest, headers: Headers, onData?: (chunk: string) => void): Promise<TransportResponse> {
     const secure = this.url.protocol === 'https:';
+    if (this.dial) this.agent ??= tunnelAgent(this.dial, secure, secure ? this.tls : {});
     this.agent ??= secure ? new https.Agent({ keepAlive: true, ...this.tls }) : new http.Agent({ keepAlive: true });
     const module = secure ? https : http;
     return new Promise<TransportResponse>((resolve, reject) => {
@@ -156,13 +167,17 @@ export class Transport {
     return this.protocol === 'h2' ? session : undefined;
   }
 
-  private openSession(deadline: number | undefined, label = 'the deadline'): Promise<ClientHttp2Session> {
+  private async openSession(deadline: number | undefined, label = 'the deadline'): Promise<ClientHttp2Session> {
     const started = Date.now();
+    const host = this.hostname;
+    const port = Number(this.url.port || 443);
+    const limit = deadline === undefined ? CONNECT_TIMEOUT_MS : Math.min(CONNECT_TIMEOUT_MS, Math.max(0, deadline - Date.now()));
+    const message = deadline !== undefined && limit < CONNECT_TIMEOUT_MS ? label : `${formatMs(CONNECT_TIMEOUT_MS)} (no connection)`;
+    const tunnel = this.dial ? await this.dialWithin(host, port, limit, message) : undefined;
     return new Promise<ClientHttp2Session>((resolve, reject) => {
-      const host = this.hostname;
       const socket = tls.connect({
-        host,
-        port: Number(this.url.port || 443),
+        // host also names the server to check the certificate against inside a tunnel.
+        ...(tunnel ? { socket: tunnel, host } : { host, port }),
         servername: this.tls.servername ?? (isIP(host) ? undefined : host),
         ca: this.tls.ca,
         cert: this.tls.cert,
@@ -170,8 +185,6 @@ export class Transport {
         rejectUnauthorized: this.tls.rejectUnauthorized ?? true,
         ALPNProtocols: ['h2', 'http/1.1'],
       });
-      const limit = deadline === undefined ? CONNECT_TIMEOUT_MS : Math.min(CONNECT_TIMEOUT_MS, Math.max(0, deadline - Date.now()));
-      const message = deadline !== undefined && limit < CONNECT_TIMEOUT_MS ? label : `${formatMs(CONNECT_TIMEOUT_MS)} (no connection)`;
       const timer = setTimeout(() => socket.destroy(Object.assign(new Error(message), { code: TIMEOUT_CODE })), limit);
       socket.once('error', (error) => {
         clearTimeout(timer);
@@ -189,6 +202,12 @@ export class Transport {
         }
         socket.removeAllListeners('error');
         this.protocol = 'h2';
+        this.sessionFailure = undefined;
+        // A TLS alert after the handshake (TLS 1.3: the server rejected our client
+        // certificate) says more than the streams' "closed": they report it instead.
+        socket.on('error', (error) => {
+          if (isTlsAlert(error)) this.sessionFailure = error;
+        });
         const session = http2.connect(this.server, {
           createConnection: () => socket,
           settings: { initialWindowSize: STREAM_WINDOW, enablePush: false },
@@ -212,8 +231,21 @@ export class Transport {
   }
 
   private current: ClientHttp2Session | undefined;
+  private sessionFailure: Error | undefined;
 
-  private requestHttp2(session: ClientHttp2Session, request: TransportRequest, headers: Record<string, string>, onData?: (chunk: string) => void): Promise<TransportResponse> {
+  /** The proxy tunnel, abandoned at the connection time limit like a direct connection. */
+  private async dialWithin(host: string, port: number, limit: number, message: string) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(Object.assign(new Error(message), { code: TIMEOUT_CODE })), limit);
+    const timeout = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error)));
+    try {
+      return await Promise.race([this.dial!(host, port, controller.signal), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private requestHttp2(session: ClientHttp2Session, request: TransportRequest, headers: Headers, onData?: (chunk: string) => void): Promise<TransportResponse> {
     return new Promise<TransportResponse>((resolve, reject) => {
       const outgoing: http2.OutgoingHttpHeaders = { ':method': request.method, ':path': `${this.basePath}${request.path}` };
       for (const [name, value] of Object.entries(headers)) outgoing[name.toLowerCase()] = value;
@@ -257,14 +289,14 @@ export class Transport {
       stream.on('data', (chunk: string) => (onData !== undefined && status === 200 ? onData(chunk) : (body += chunk)));
       let ended = false;
       stream.on('end', () => (ended = true));
-      stream.on('error', (error: NodeJS.ErrnoException) => finish(() => reject(streamError(error, stream))));
+      stream.on('error', (error: NodeJS.ErrnoException) => finish(() => reject(this.sessionFailure ?? streamError(error, stream))));
       stream.on('close', () => {
         // A complete answer ends with NO_ERROR; else the session went away under it (a
         // destroyed session ends its streams without an error, the body cut short).
         if (ended && status !== 0 && stream.rstCode === http2.constants.NGHTTP2_NO_ERROR) {
           finish(() => resolve({ status, headers: responseHeaders, body }));
         } else {
-          finish(() => reject(failure ?? streamError(Object.assign(new Error('the HTTP/2 stream was closed before the answer was complete'), { code: 'ERR_HTTP2_STREAM_CLOSED' }), stream)));
+          finish(() => reject(failure ?? this.sessionFailure ?? streamError(Object.assign(new Error('the HTTP/2 stream was closed before the answer was complete'), { code: 'ERR_HTTP2_STREAM_CLOSED' }), stream)));
         }
       });
       if (request.body !== undefined) stream.end(request.body);
@@ -291,6 +323,8 @@ function streamError(error: NodeJS.ErrnoException, stream: http2.ClientHttp2Stre
   const refused = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM || error.code === 'ERR_HTTP2_GOAWAY_SESSION';
   return Object.assign(new Error(`${error.message} (${error.code})`), { code: 'ECONNRESET', reusedSocket: refused, cause: error });
 }
+
+const isTlsAlert = (error: Error): boolean => /^ERR_SSL_/.test((error as NodeJS.ErrnoException).code ?? '');
 
 /** Destroys the request at its deadline, or when the connection is not up after 30s. */
 function limitTime(outgoing: http.ClientRequest, deadline: number | undefined, label = 'the deadline'): { clear(): void } {

@@ -3,6 +3,7 @@
 // only these values, never yargs' argv. Flags are validated before run() is called.
 import type { Io, Logger } from '../cli/io.ts';
 import type { KubeClient } from '../kube/types.ts';
+import type { ConnectionFlags } from '../kube/kubeconfig-overrides.ts';
 
 // One list of components, the engine's (a light module: no runtime imports).
 export { COMPONENTS, type Component } from '../engine/types.ts';
@@ -23,6 +24,8 @@ export interface GlobalOptions {
   context: string | undefined;
   cluster: string | undefined;
   user: string | undefined;
+  /** kubectl's connection flags (--server, --token, --as...), over the kubeconfig's values. */
+  connection?: ConnectionFlags | undefined;
   /** -n/--namespace, default kube-system. */
   namespace: string;
   /** --request-timeout per API request, retries included; 0 = no limit. */

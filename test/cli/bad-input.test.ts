@@ -27,8 +27,8 @@ const cases: Array<[string, string[], RegExp]> = [
   ['a bad --color', ['status', '--color', 'sometimes'], /invalid value "sometimes" for --color/],
   ['a pool name that is not a label value', ['enable', 'all', '--pools', 'a b'], /invalid pool name "a b"/],
   ['an unknown shell', ['completion', 'powershell'], /invalid value "powershell" for --shell/],
-  ['an unreadable kubeconfig', ['version', '--server', '--kubeconfig', '/nonexistent/kubeconfig'], /cannot read kubeconfig \/nonexistent\/kubeconfig: ENOENT/],
-  ['an unknown context', ['version', '--server', '--kubeconfig', kubeconfig, '--context', 'prod'], /context "prod" not found in the kubeconfig \(contexts: dev\)/],
+  ['an unreadable kubeconfig', ['version', '--client=false', '--kubeconfig', '/nonexistent/kubeconfig'], /cannot read kubeconfig \/nonexistent\/kubeconfig: ENOENT/],
+  ['an unknown context', ['version', '--client=false', '--kubeconfig', kubeconfig, '--context', 'prod'], /context "prod" not found in the kubeconfig \(contexts: dev\)/],
 ];
 
 describe('bad input', () => {
@@ -44,15 +44,15 @@ describe('bad input', () => {
   it('a malformed kubeconfig is named without quoting its content, even with -v', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'kapsule-ha-bad-')), 'config');
     writeFileSync(file, 'apiVersion: v1\nusers:\n- name: a\n  user:\n    token: SECRET-TOKEN-123\n   bad: [\n');
-    const result = await cli(['version', '--server', '--kubeconfig', file, '-v', '9']);
+    const result = await cli(['version', '--client=false', '--kubeconfig', file, '-v', '9']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(new RegExp(`^error: cannot read kubeconfig ${file}: not valid YAML: bad indentation of a mapping entry at line 6, column 4\n`));
     expect(result.stderr).not.toContain('SECRET-TOKEN-123');
   });
 
   it('shows the stack trace of an error only with -v', async () => {
-    const quiet = await cli(['version', '--server', '--kubeconfig', '/nonexistent/kubeconfig']);
-    const verbose = await cli(['version', '--server', '--kubeconfig', '/nonexistent/kubeconfig', '-v', '1']);
+    const quiet = await cli(['version', '--client=false', '--kubeconfig', '/nonexistent/kubeconfig']);
+    const verbose = await cli(['version', '--client=false', '--kubeconfig', '/nonexistent/kubeconfig', '-v', '1']);
     expect(quiet.stderr).not.toMatch(/\n\s+at /);
     expect(verbose.stderr).toMatch(/\n\s+at /);
     expect(verbose.code).toBe(2);

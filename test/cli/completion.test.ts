@@ -24,7 +24,7 @@ describe('completion', () => {
 
   it('completes the flags of the verb and the values of enumerated flags', async () => {
     const flags = (await candidates('enable', '--p')).values;
-    expect(flags).toEqual(['--pools']);
+    expect(flags).toEqual(['--password', '--pools']); // kubectl's --password is global
     expect((await candidates('enable', '--')).values).toEqual(expect.arrayContaining(['--dry-run', '--context', '--request-timeout', '--yes']));
     expect((await candidates('status', '-o', '')).values).toEqual(['text', 'json', 'yaml']);
     expect((await candidates('enable', 'all', '--dry-run', '')).values).toEqual(['none', 'client', 'server']);

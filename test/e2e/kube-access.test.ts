@@ -107,11 +107,11 @@ describe('the access layer against the simulator', () => {
   });
 
   it('the CLI picks the context from the simulator\'s kubeconfig, and an unknown one is bad input', async () => {
-    const admin = await cli(['version', '--server', '--kubeconfig', info.kubeconfig]);
+    const admin = await cli(['version', '--client=false', '--kubeconfig', info.kubeconfig]);
     expect(admin.stdout).toMatch(/Server Version: v1\.35\.4/);
-    const restricted = await cli(['version', '--server', '--kubeconfig', info.kubeconfig, '--context', 'restricted']);
+    const restricted = await cli(['version', '--client=false', '--kubeconfig', info.kubeconfig, '--context', 'restricted']);
     expect(restricted.code).toBe(0);
-    const unknown = await cli(['version', '--server', '--kubeconfig', info.kubeconfig, '--context', 'prod']);
+    const unknown = await cli(['version', '--client=false', '--kubeconfig', info.kubeconfig, '--context', 'prod']);
     expect(unknown).toMatchObject({ code: 2, stderr: 'error: context "prod" not found in the kubeconfig (contexts: admin, restricted)\n' });
   });
 });

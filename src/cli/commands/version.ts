@@ -3,23 +3,24 @@ import { addOutputFlag, globalOptionsFrom } from '../global-flags.ts';
 import type { GlobalOptions } from '../../verbs/options.ts';
 
 export interface VersionOptions extends GlobalOptions {
-  /** Also ask the cluster for its version (off by default: `version` works offline). */
+  /** Also ask the cluster for its version (--client=false; off by default: `version` works offline). */
   server: boolean;
 }
 
 export const versionCommand = defineVerb<VersionOptions>({
   usage: 'version',
-  describe: 'Print the plugin version (--server: the cluster version too)',
+  describe: 'Print the plugin version (--client=false: the cluster version too)',
   builder: (parser) =>
     withExamples(
       addOutputFlag(parser)
-        .option('client', { type: 'boolean', default: true, describe: 'Print the client version only (the default)' })
-        .option('server', { type: 'boolean', default: false, describe: 'Also print the version of the cluster' }),
+        // --server is kubectl's global flag (the API server's address), so the cluster's
+        // version is asked for as kubectl's own default is: --client=false.
+        .option('client', { type: 'boolean', default: true, describe: 'Print the client version only (the default); --client=false: the cluster version too' }),
       [
         ['Print the plugin version', 'version'],
-        ['Print the plugin and cluster versions as JSON', 'version --server -o json'],
+        ['Print the plugin and cluster versions as JSON', 'version --client=false -o json'],
       ],
     ),
-  options: (argv) => ({ ...globalOptionsFrom(argv), server: argv.server === true }),
+  options: (argv) => ({ ...globalOptionsFrom(argv), server: argv.client === false }),
   run: async (options, deps) => (await import('../version-info.ts')).run(options, deps),
 });

@@ -9,6 +9,8 @@ export interface AuditEvent {
   verb: string;
   requestURI: string;
   user: { username: string; groups?: string[] };
+  /** Set when the request impersonated someone (Impersonate-User): the identity RBAC judged. */
+  impersonatedUser?: { username: string; groups?: string[]; uid?: string };
   userAgent?: string;
   sourceIPs?: string[];
   objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string; apiGroup?: string; apiVersion?: string };

@@ -1,7 +1,7 @@
 // The kubeconfig loader and the credentials it builds, without client-node: kubectl's
 // merge rules, paths relative to each file, every auth method, exec credential plugins.
 import { afterAll, describe, expect, it } from 'vitest';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { loadKubeconfig, type KubeconfigSelection } from '../../../src/kube/kubeconfig.ts';
@@ -253,21 +253,63 @@ ${exec}
 
   it('takes a client certificate and key from the plugin', async () => {
     const { folder } = plugin({ clientCertificateData: 'PLUGIN CERT', clientKeyData: 'PLUGIN KEY' });
-    const config = execKubeconfig(folder, `      apiVersion: client.authentication.k8s.io/v1\n      command: ./bin/get-token`);
+    const config = execKubeconfig(folder, `      apiVersion: client.authentication.k8s.io/v1\n      command: ./bin/get-token\n      interactiveMode: IfAvailable`);
     const got = await (await credentialSource(await load({ kubeconfig: config }))).current();
     expect([got.tls.cert?.toString(), got.tls.key?.toString(), got.headers.Authorization]).toEqual(['PLUGIN CERT', 'PLUGIN KEY', undefined]);
   });
 
   it('a failing or missing plugin is one line naming it (with its last stderr line or install hint)', async () => {
     const { folder } = plugin({ token: 'never' });
-    const failing = execKubeconfig(folder, `      apiVersion: client.authentication.k8s.io/v1\n      command: ./bin/get-token\n      env: [{ name: FAIL, value: "1" }]`);
+    const failing = execKubeconfig(folder, `      apiVersion: client.authentication.k8s.io/v1\n      command: ./bin/get-token\n      interactiveMode: Never\n      env: [{ name: FAIL, value: "1" }]`);
     await expect(credentialSource(await load({ kubeconfig: failing }))).rejects.toThrow(/^exec plugin ".*get-token" failed: login required: run scw init$/);
     const missingFolder = join(root, `${++count}-none`);
     mkdirSync(missingFolder);
     const missing = execKubeconfig(missingFolder, '');
-    writeFileSync(missing, readFileSync(missing, 'utf8').replace('    exec:\n', '    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: kapsule-ha-no-such-plugin\n      installHint: |\n        install the scw CLI\n        and log in\n'));
+    writeFileSync(missing, readFileSync(missing, 'utf8').replace('    exec:\n', '    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: kapsule-ha-no-such-plugin\n      interactiveMode: Never\n      installHint: |\n        install the scw CLI\n        and log in\n'));
     const error = await credentialSource(await load({ kubeconfig: missing })).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(KubeconfigError);
     expect((error as Error).message).toBe('exec plugin "kapsule-ha-no-such-plugin" of the kubeconfig not found: install the scw CLI');
+  });
+
+  it('a static token takes precedence: the plugin is not run (as client-go)', async () => {
+    const { folder } = plugin({ token: 'from-plugin' });
+    const config = execKubeconfig(folder, `      apiVersion: client.authentication.k8s.io/v1\n      command: ./bin/get-token\n      interactiveMode: Never`);
+    writeFileSync(config, readFileSync(config, 'utf8').replace('  user:\n', '  user:\n    token: static\n'));
+    expect((await credentials({ kubeconfig: config })).headers.Authorization).toBe('Bearer static');
+    expect(existsSync(join(folder, 'runs'))).toBe(false);
+  });
+
+  it('provideClusterInfo passes the cluster with its client.authentication.k8s.io/exec extension as spec.cluster.config', async () => {
+    const folder = join(root, `${++count}-info`);
+    mkdirSync(folder);
+    const script = join(folder, 'info');
+    writeFileSync(script, `#!/bin/sh\nprintf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}' "$(printf '%s' "$KUBERNETES_EXEC_INFO" | base64 -w0)"\n`);
+    chmodSync(script, 0o755);
+    const config = execKubeconfig(folder, `      apiVersion: client.authentication.k8s.io/v1\n      command: ./info\n      interactiveMode: Never\n      provideClusterInfo: true`);
+    writeFileSync(config, readFileSync(config, 'utf8').replace('  cluster: { server: https://exec.example:6443 }', '  cluster:\n    server: https://exec.example:6443\n    extensions:\n    - name: client.authentication.k8s.io/exec\n      extension: { audience: kapsule, region: fr-par }'));
+    const token = String((await credentials({ kubeconfig: config })).headers.Authorization).replace('Bearer ', '');
+    const info = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+    expect(info.spec).toMatchObject({ interactive: false, cluster: { server: 'https://exec.example:6443', config: { audience: 'kapsule', region: 'fr-par' } } });
+  });
+
+  it('interactiveMode as client-go: required for v1, Always refused without a terminal, invalid values named', async () => {
+    const { folder, runs } = plugin({ token: 't' });
+    const kubeconfig = (mode: string) => execKubeconfig(folder, `      apiVersion: client.authentication.k8s.io/v1\n      command: ./bin/get-token${mode}`);
+    await expect(credentialSource(await load({ kubeconfig: kubeconfig('') }))).rejects.toThrow(/^exec plugin ".*get-token": interactiveMode must be set \(Never, IfAvailable or Always\) for client.authentication.k8s.io\/v1$/);
+    await expect(credentialSource(await load({ kubeconfig: kubeconfig('\n      interactiveMode: Always') }))).rejects.toThrow(/^exec plugin ".*get-token" must ask on a terminal \(interactiveMode: Always\) and stdin is not one/);
+    await expect(credentialSource(await load({ kubeconfig: kubeconfig('\n      interactiveMode: Sometimes') }))).rejects.toThrow(/invalid interactiveMode "Sometimes"/);
+    expect(() => runs()).toThrow(); // never run
+  });
+
+  it('a plugin that never answers is stopped at the time limit with one line', async () => {
+    const folder = join(root, `${++count}-silent`);
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'silent'), '#!/bin/sh\nexec sleep 600\n');
+    chmodSync(join(folder, 'silent'), 0o755);
+    const config = execKubeconfig(folder, `      apiVersion: client.authentication.k8s.io/v1\n      command: ./silent\n      interactiveMode: IfAvailable`);
+    const terminal = { stdinIsTTY: false, stderr: process.stderr, env: { KAPSULE_HA_EXEC_TIMEOUT: '1s' } };
+    const error = await credentialSource(await load({ kubeconfig: config }), terminal).catch((caught: unknown) => caught);
+    expect((error as Error).message).toMatch(/^exec plugin ".*silent" gave no credential within 1s \(is it waiting for an answer\? it has no terminal to ask on\): log in with it first, or raise KAPSULE_HA_EXEC_TIMEOUT$/);
+    expect((error as { exitCode: number }).exitCode).toBe(3);
   });
 });

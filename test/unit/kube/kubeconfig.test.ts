@@ -37,36 +37,36 @@ const lastAuthorization = (server: FakeServer) => server.requests.at(-1)?.header
 
 describe('choosing the cluster from kubeconfig files', () => {
   it('with several KUBECONFIG files, the first file\'s current-context wins, as in kubectl', async () => {
-    const result = await cli(['version', '--server'], { env: { KUBECONFIG: [first, second].join(delimiter) } });
+    const result = await cli(['version', '--client=false'], { env: { KUBECONFIG: [first, second].join(delimiter) } });
     expect(result.code).toBe(0);
     expect(serverVersion(result.stdout)).toBe('v1.35.4-dev');
     expect(lastAuthorization(dev)).toBe('Bearer dev-secret-token'); // the first file's user, not the shadowing one
   });
 
   it('--context picks a context from any of the merged files', async () => {
-    const result = await cli(['version', '--server', '--context', 'prod'], { env: { KUBECONFIG: [first, second].join(delimiter) } });
+    const result = await cli(['version', '--client=false', '--context', 'prod'], { env: { KUBECONFIG: [first, second].join(delimiter) } });
     expect(serverVersion(result.stdout)).toBe('v1.35.4-prod');
     expect(lastAuthorization(prod)).toBe('Bearer prod-secret-token');
   });
 
   it('--cluster and --user override the ones of the context', async () => {
-    const result = await cli(['version', '--server', '--context', 'dev', '--cluster', 'prod', '--user', 'prod-admin'], { env: { KUBECONFIG: [first, second].join(delimiter) } });
+    const result = await cli(['version', '--client=false', '--context', 'dev', '--cluster', 'prod', '--user', 'prod-admin'], { env: { KUBECONFIG: [first, second].join(delimiter) } });
     expect(serverVersion(result.stdout)).toBe('v1.35.4-prod');
     expect(lastAuthorization(prod)).toBe('Bearer prod-secret-token');
   });
 
   it('--kubeconfig takes precedence over KUBECONFIG', async () => {
-    const result = await cli(['version', '--server', '--kubeconfig', second], { env: { KUBECONFIG: first } });
+    const result = await cli(['version', '--client=false', '--kubeconfig', second], { env: { KUBECONFIG: first } });
     expect(serverVersion(result.stdout)).toBe('v1.35.4-prod');
   });
 
   it('identifies itself with the plugin\'s User-Agent', async () => {
-    await cli(['version', '--server', '--kubeconfig', first]);
+    await cli(['version', '--client=false', '--kubeconfig', first]);
     expect(dev.requests.at(-1)?.headers['user-agent']).toMatch(/^kubectl-kapsule_ha\/\d+\.\d+\.\d+/);
   });
 
   it('logs requests at -v 9 without ever showing the bearer token', async () => {
-    const result = await cli(['version', '--server', '--kubeconfig', first, '-v', '9']);
+    const result = await cli(['version', '--client=false', '--kubeconfig', first, '-v', '9']);
     expect(result.stderr).toContain(`GET ${dev.url}/version 200`);
     expect(result.stderr + result.stdout).not.toContain('dev-secret-token');
   });
@@ -78,7 +78,7 @@ describe('choosing the cluster from kubeconfig files', () => {
       contexts: [{ name: 'gone', cluster: 'gone', user: 'u' }],
       users: [{ name: 'u', token: 't' }],
     });
-    const result = await cli(['version', '--server', '--kubeconfig', unreachable, '--request-timeout', '5s']);
+    const result = await cli(['version', '--client=false', '--kubeconfig', unreachable, '--request-timeout', '5s']);
     expect(result.code).toBe(3);
     expect(result.stderr).toBe('error: cannot connect to the Kubernetes API server at http://127.0.0.1:9: connection refused (is the cluster running, is the context right?)\n');
   });
@@ -92,7 +92,7 @@ describe('choosing the cluster from kubeconfig files', () => {
         contexts: [{ name: 'hung', cluster: 'hung', user: 'u' }],
         users: [{ name: 'u', token: 't' }],
       });
-      const result = await cli(['version', '--server', '--kubeconfig', kubeconfig, '--request-timeout', '500ms']);
+      const result = await cli(['version', '--client=false', '--kubeconfig', kubeconfig, '--request-timeout', '500ms']);
       expect(result.code).toBe(3);
       expect(result.stderr).toBe(`error: the Kubernetes API server at ${hung.url} did not answer within 500ms (--request-timeout)\n`);
     } finally {
