@@ -237,3 +237,16 @@ function select(config: ParsedFile, selection: KubeconfigSelection): { contextNa
   if (!user) throw new KubeconfigError(`user "${userName}" not found in the kubeconfig`);
   return { contextName: contextName || `${clusterName}/${userName}`, cluster, user };
 }
+
+/** Every context of the kubeconfig (files merged as above), with its cluster's server, for fleet runs. */
+export async function listContexts(
+  selection: Pick<KubeconfigSelection, 'kubeconfig'>,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Array<{ name: string; server: string }>> {
+  const files = kubeconfigFiles({ kubeconfig: selection.kubeconfig, context: undefined, cluster: undefined, user: undefined }, env);
+  if (files.length === 0) throw new KubeconfigError('no kubeconfig found: pass --kubeconfig or set KUBECONFIG');
+  const parsed: ParsedFile[] = [];
+  for (const file of files) parsed.push(await readKubeconfig(file));
+  const merged = mergeFirstWins(parsed);
+  return merged.contexts.map((context) => ({ name: context.name, server: merged.clusters.find((cluster) => cluster.name === context.cluster)?.server ?? '' }));
+}
