@@ -1,45 +1,17 @@
 // Fleet runs over two live simulators (the second one drifted by a Kapsule upgrade), a
 // context whose server refuses connections and one that accepts them but never answers.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { plugin, sim } from './plugin.ts';
+import { adminOf, localContext, secondSim, secondSimEnv, writeKubeconfig } from './second-sim.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
-// The second simulator sits beside the first: its state dir plus "-fleet", ports 50 higher.
 const first = sim.info();
-const secondEnv = {
-  KAPSULE_HA_SIM_DIR: `${first.stateDir}-fleet`,
-  KAPSULE_HA_SIM_PORT_OFFSET: String((Number(process.env.KAPSULE_HA_SIM_PORT_OFFSET ?? 0) || 0) + 50),
-};
-
-function secondSim(operation: 'up' | 'reset' | 'upgrade' | 'down'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(repo, 'node_modules/.bin/node'), [path.join(repo, 'test/sim/cli.ts'), operation], {
-      env: { ...process.env, ...secondEnv },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`second simulator ${operation} failed: ${stderr}`))));
-  });
-}
-
-/** The admin context of a simulator's kubeconfig, renamed. */
-function adminOf(kubeconfig: string, name: string): { cluster: any; user: any; context: any } {
-  const config = parse(readFileSync(kubeconfig, 'utf8'));
-  const context = config.contexts.find((c: any) => c.name === 'admin').context;
-  return {
-    cluster: { name, cluster: config.clusters.find((c: any) => c.name === context.cluster).cluster },
-    user: { name, user: config.users.find((u: any) => u.name === context.user).user },
-    context: { name, context: { cluster: name, user: name } },
-  };
-}
+const second = (operation: Parameters<typeof secondSim>[1]) => secondSim(first.stateDir, operation);
 
 const listen = (server: Server): Promise<number> =>
   new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
@@ -60,34 +32,26 @@ describe('fleet runs: --contexts and --all-contexts', () => {
   const fleet = (args: string[]) => plugin(args, { env: { KUBECONFIG: kubeconfig } });
 
   beforeAll(async () => {
-    await Promise.all([sim.reset(), secondSim('up').then(() => secondSim('reset'))]);
+    await Promise.all([sim.reset(), second('up').then(() => second('reset'))]);
     const closed = createServer();
     const closedPort = await listen(closed);
     await new Promise((resolve) => closed.close(resolve));
     hung = createServer(() => undefined); // accepts, never answers
     const hungPort = await listen(hung);
-    const entries = [adminOf(first.kubeconfig, 'sim-a'), adminOf(path.join(secondEnv.KAPSULE_HA_SIM_DIR, 'kubeconfig'), 'sim-b')];
-    const fake = (name: string, port: number) => ({
-      cluster: { name, cluster: { server: `https://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } },
-      user: { name, user: { token: 'unused' } },
-      context: { name, context: { cluster: name, user: name } },
-    });
-    const all = [...entries, fake('dead', closedPort)];
+    const live = [adminOf(first.kubeconfig, 'sim-a'), adminOf(path.join(secondSimEnv(first.stateDir).KAPSULE_HA_SIM_DIR!, 'kubeconfig'), 'sim-b')];
     kubeconfig = path.join(mkdtempSync(path.join(tmpdir(), 'kapsule-ha-fleet-')), 'config');
-    const write = (list: typeof all, file: string) =>
-      writeFileSync(file, stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': 'sim-a', clusters: list.map((e) => e.cluster), users: list.map((e) => e.user), contexts: list.map((e) => e.context) }));
-    write(all, kubeconfig);
-    write([...entries, fake('hung', hungPort)], `${kubeconfig}-hung`);
+    writeKubeconfig(kubeconfig, [...live, localContext('dead', closedPort)]);
+    writeKubeconfig(`${kubeconfig}-hung`, [...live, localContext('hung', hungPort)]);
     for (const context of ['sim-a', 'sim-b']) {
       const enabled = await fleet(['enable', 'all', '--yes', '--context', context]);
       if (enabled.code !== 0) throw new Error(`enable all on ${context} failed: ${enabled.stderr}`);
     }
-    await secondSim('upgrade');
+    await second('upgrade');
   });
 
   afterAll(async () => {
     hung?.close();
-    await secondSim('down');
+    await second('down');
   });
 
   it('check-drift --all-contexts reports each cluster, the dead one in one line, exit 3 and the summary', async () => {
