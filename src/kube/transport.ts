@@ -146,7 +146,7 @@ export class Transport {
    */
   private async connectHttp2(request: TransportRequest): Promise<ClientHttp2Session | undefined> {
     if (!this.session) {
-      const connecting = this.openSession(request.deadline, request.deadlineLabel);
+      const connecting = this.openSession(request.deadline, request.deadlineLabel, request.signal);
       this.session = connecting;
       connecting.catch(() => {
         if (this.session === connecting) this.session = undefined; // the next attempt connects again
@@ -156,7 +156,7 @@ export class Transport {
     return this.protocol === 'h2' ? session : undefined;
   }
 
-  private openSession(deadline: number | undefined, label = 'the deadline'): Promise<ClientHttp2Session> {
+  private openSession(deadline: number | undefined, label = 'the deadline', signal?: AbortSignal): Promise<ClientHttp2Session> {
     const started = Date.now();
     return new Promise<ClientHttp2Session>((resolve, reject) => {
       const host = this.hostname;
@@ -173,12 +173,18 @@ export class Transport {
       const limit = deadline === undefined ? CONNECT_TIMEOUT_MS : Math.min(CONNECT_TIMEOUT_MS, Math.max(0, deadline - Date.now()));
       const message = deadline !== undefined && limit < CONNECT_TIMEOUT_MS ? label : `${formatMs(CONNECT_TIMEOUT_MS)} (no connection)`;
       const timer = setTimeout(() => socket.destroy(Object.assign(new Error(message), { code: TIMEOUT_CODE })), limit);
+      // Ctrl-C or a fleet run's per-cluster limit: stop connecting now, not at the timer.
+      const onAbort = () => socket.destroy(Object.assign(new Error('the connection attempt was aborted'), { code: ABORT_CODE }));
+      if (signal?.aborted) onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
       socket.once('error', (error) => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         reject(error);
       });
       socket.once('secureConnect', () => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         if (socket.alpnProtocol !== 'h2') {
           // The server does not speak HTTP/2 (a proxy, say): HTTP/1.1 with keep-alive.
           this.protocol = 'http/1.1';
