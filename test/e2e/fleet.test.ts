@@ -68,7 +68,11 @@ describe('fleet runs: --contexts and --all-contexts', () => {
     expect(dead[0]).toMatch(/^error: cannot connect to the Kubernetes API server at https:\/\/127\.0\.0\.1:\d+: connection refused/);
     const table = result.stdout.slice(result.stdout.indexOf('CONTEXT ')).split('\n');
     expect(table[0]).toMatch(/^CONTEXT\s+SERVER\s+CILIUM-OPERATOR\s+COREDNS\s+METRICS-SERVER\s+DRIFT$/);
-    expect(table[1]).toMatch(/^sim-a\s+https:\/\/127\.0\.0\.1:\d+\s+HA 3\/3\s+HA 3\/3\s+HA 3\/3\s+0$/);
+    // The form and zones of each component as `status` of that one cluster reports them.
+    const alone = JSON.parse((await fleet(['status', '--context', 'sim-a', '-o', 'json'])).stdout);
+    const cells = alone.components.map((c: any) => `${c.form === 'ha' ? 'HA' : 'original'} ${c.zones.length}/${alone.cluster.zones.length}`);
+    expect(cells[1]).toBe('HA 3/3'); // coredns-ha: one pod per zone
+    expect(table[1]).toMatch(new RegExp(`^sim-a\\s+https://127\\.0\\.0\\.1:\\d+\\s+${cells.join('\\s+')}\\s+0$`));
     expect(table[2]).toMatch(/^sim-b\s+https:\/\/127\.0\.0\.1:\d+\s+HA \d\/3\s+HA \d\/3\s+HA \d\/3\s+[1-9]\d*$/);
     expect(table[3]).toMatch(/^dead\s+https:\/\/127\.0\.0\.1:\d+\s+error: cannot connect/);
     expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('3 contexts: 1 in sync, 1 with drift (sim-b), 1 could not be checked (dead)');
@@ -99,11 +103,11 @@ describe('fleet runs: --contexts and --all-contexts', () => {
   });
 
   it('a cluster that never answers is cut at --context-timeout; the others are still reported', async () => {
-    const result = await plugin(['status', '--all-contexts', '--context-timeout', '5s', '-o', 'json'], { env: { KUBECONFIG: `${kubeconfig}-hung` } });
+    const result = await plugin(['status', '--all-contexts', '--context-timeout', '10s', '-o', 'json'], { env: { KUBECONFIG: `${kubeconfig}-hung` } });
     expect(result.code, result.stderr).toBe(3);
     const report = JSON.parse(result.stdout);
     expect(report.contexts.map((e: any) => e.status)).toEqual(['ok', 'ok', 'error']);
-    expect(report.contexts[2]).toMatchObject({ context: 'hung', error: 'no result within 5s (--context-timeout)' });
+    expect(report.contexts[2]).toMatchObject({ context: 'hung', error: 'no result within 10s (--context-timeout)' });
   });
 
   it('diff over the fleet shows each cluster and counts the objects enable would change', async () => {
