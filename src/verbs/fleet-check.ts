@@ -1,7 +1,9 @@
 // One context of a fleet run: the verb's own result and text, plus the summary row (form
 // and zones per component, drift or change count), from one read of the cluster.
 import { writesOf } from '../engine/types.ts';
+import type { Snapshot } from '../engine/read.ts';
 import type { KubeClient } from '../kube/types.ts';
+import type { DriftReport } from './drift.ts';
 import { driftReportOf, driftText } from './check-drift.ts';
 import { objectDiffs, unifiedDiffs } from './diff.ts';
 import type { ComponentSummary, FleetVerb } from './fleet-types.ts';
@@ -23,8 +25,10 @@ export type FleetVerbOptions = GlobalOptions & ComponentSelection & Partial<Diff
 
 export async function checkContext(verb: FleetVerb, kube: KubeClient, options: FleetVerbOptions, context: string, color: boolean): Promise<ContextCheck> {
   const snapshot = await readFor(kube, options.namespace, options.components);
-  const drift = driftReportOf(snapshot, options, context);
-  const status = await statusReportOf(kube, snapshot, options);
+  // status alone tolerates a recipe that refuses the cluster (drift "unknown"); the others fail as they would alone.
+  const drift = verb === 'status' ? tolerantDrift(snapshot, options, context) : driftReportOf(snapshot, options, context);
+  const known = drift && new Map(drift.components.map((c) => [c.component, c.drift] as const));
+  const status = await statusReportOf(kube, snapshot, options, known);
   const summaries = (differences: (component: string) => number): ComponentSummary[] =>
     status.components.map((component) => ({
       component: component.component,
@@ -47,8 +51,17 @@ export async function checkContext(verb: FleetVerb, kube: KubeClient, options: F
       differs: diffs.length > 0,
     };
   }
-  const findings = (component: string) => drift.components.find((c) => c.component === component)?.findings.length ?? 0;
-  return verb === 'status'
-    ? { components: summaries(findings), result: status, text: statusText(status), differs: drift.drift }
+  const findings = (component: string) => drift?.components.find((c) => c.component === component)?.findings.length ?? 0;
+  const differs = status.components.some((component) => component.drift === true);
+  return verb === 'status' || !drift
+    ? { components: summaries(findings), result: status, text: statusText(status), differs }
     : { components: summaries(findings), result: drift, text: driftText(drift), differs: drift.drift };
+}
+
+function tolerantDrift(snapshot: Snapshot, options: FleetVerbOptions, context: string): DriftReport | undefined {
+  try {
+    return driftReportOf(snapshot, options, context);
+  } catch {
+    return undefined;
+  }
 }

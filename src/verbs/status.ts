@@ -68,8 +68,11 @@ function componentText(status: ComponentStatus): string[] {
   return lines;
 }
 
-/** status's model of a snapshot; lists the components' pods (the snapshot has none). */
-export async function statusReportOf(kube: KubeClient, snapshot: Snapshot, options: StatusOptions): Promise<StatusReport> {
+/**
+ * status's model of a snapshot; lists the components' pods (the snapshot has none).
+ * `knownDrift`: drift already judged by the caller (a fleet run's check-drift), not planned again.
+ */
+export async function statusReportOf(kube: KubeClient, snapshot: Snapshot, options: StatusOptions, knownDrift?: Map<Component, boolean | null>): Promise<StatusReport> {
   const podLists = await Promise.all(
     options.components.map((component) => {
       const [original] = deploymentsOf(component, snapshot);
@@ -79,7 +82,7 @@ export async function statusReportOf(kube: KubeClient, snapshot: Snapshot, optio
         : Promise.resolve([] as KubeObject[]);
     }),
   );
-  const drift = driftFlags(options.components, snapshot, options.namespace);
+  const drift = knownDrift ?? driftFlags(options.components, snapshot, options.namespace);
   const nodes = snapshot.view.nodes;
   return {
     apiVersion: 'kapsule-ha/v1',
