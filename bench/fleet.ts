@@ -39,7 +39,7 @@ export async function benchFleet(context: Context): Promise<string> {
       return [entry.label, ms(medians[index]!), ms(Math.min(...values)), ms(Math.max(...values))];
     });
     return [
-      '## Fleet: two clusters in one run',
+      '## 7. Fleet: two clusters in one run',
       '',
       `Two simulators (9 nodes each, the second upgraded so that it drifted), each with \`enable all\`; ${count} rounds after ${warmup} warm-up round, in turns. The anchor is what users run without fleet flags: one \`check-drift --context\` per cluster, one after the other (their sum), and the slowest of them alone.`,
       '',
