@@ -25,8 +25,8 @@ export type FleetVerbOptions = GlobalOptions & ComponentSelection & Partial<Diff
 
 export async function checkContext(verb: FleetVerb, kube: KubeClient, options: FleetVerbOptions, context: string, color: boolean): Promise<ContextCheck> {
   const snapshot = await readFor(kube, options.namespace, options.components);
-  // status alone tolerates a recipe that refuses the cluster (drift "unknown"); the others fail as they would alone.
-  const drift = verb === 'status' ? tolerantDrift(snapshot, options, context) : driftReportOf(snapshot, options, context);
+  // Only check-drift fails when a recipe refuses the cluster; status says "drift unknown", diff shows its own plan.
+  const drift = verb === 'check-drift' ? driftReportOf(snapshot, options, context) : tolerantDrift(snapshot, options, context);
   const known = drift && new Map(drift.components.map((c) => [c.component, c.drift] as const));
   const status = await statusReportOf(kube, snapshot, options, known);
   const summaries = (differences: (component: string) => number): ComponentSummary[] =>
@@ -53,7 +53,7 @@ export async function checkContext(verb: FleetVerb, kube: KubeClient, options: F
   }
   const findings = (component: string) => drift?.components.find((c) => c.component === component)?.findings.length ?? 0;
   const differs = status.components.some((component) => component.drift === true);
-  return verb === 'status' || !drift
+  return verb !== 'check-drift' || !drift
     ? { components: summaries(findings), result: status, text: statusText(status), differs }
     : { components: summaries(findings), result: drift, text: driftText(drift), differs: drift.drift };
 }
