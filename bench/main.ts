@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { benchCheckDrift } from './check-drift.ts';
 import { benchDns } from './dns.ts';
 import { benchEnable } from './enable.ts';
+import { benchFleet } from './fleet.ts';
 import { loadGuide } from './guide.ts';
 import { openCluster, serverVersion } from './lib/cluster.ts';
 import type { Context, TargetRow } from './lib/context.ts';
@@ -32,6 +33,7 @@ const SECTIONS: { name: string; run: (context: Context) => Promise<string> | str
   { name: 'scale', run: benchScale },
   { name: 'size', run: benchSize },
   { name: 'dns', run: benchDns },
+  { name: 'fleet', run: benchFleet },
 ];
 
 function ensureBuilt(): void {

@@ -289,3 +289,16 @@ function refuseUnknown(fields: string[] | undefined, entry: string): void {
     throw new KubeconfigError(`${entry} of the kubeconfig has ${fields.map((field) => `"${field}"`).join(', ')}, which kapsule-ha does not know: remove it or fix its name (docs/kubeconfig.md lists the fields honoured)`);
   }
 }
+
+/** Every context of the kubeconfig (files merged as above), with its cluster's server, for fleet runs. */
+export async function listContexts(
+  selection: Pick<KubeconfigSelection, 'kubeconfig'>,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Array<{ name: string; server: string }>> {
+  const files = kubeconfigFiles({ kubeconfig: selection.kubeconfig, context: undefined, cluster: undefined, user: undefined }, env);
+  if (files.length === 0) throw new KubeconfigError('no kubeconfig found: pass --kubeconfig or set KUBECONFIG');
+  const parsed: ParsedFile[] = [];
+  for (const file of files) parsed.push(await readKubeconfig(file));
+  const merged = mergeFirstWins(parsed);
+  return merged.contexts.map((context) => ({ name: context.name, server: merged.clusters.find((cluster) => cluster.name === context.cluster)?.server ?? '' }));
+}

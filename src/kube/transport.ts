@@ -157,7 +157,7 @@ export class Transport {
    */
   private async connectHttp2(request: TransportRequest): Promise<ClientHttp2Session | undefined> {
     if (!this.session) {
-      const connecting = this.openSession(request.deadline, request.deadlineLabel);
+      const connecting = this.openSession(request.deadline, request.deadlineLabel, request.signal);
       this.session = connecting;
       connecting.catch(() => {
         if (this.session === connecting) this.session = undefined; // the next attempt connects again
@@ -167,7 +167,7 @@ export class Transport {
     return this.protocol === 'h2' ? session : undefined;
   }
 
-  private async openSession(deadline: number | undefined, label = 'the deadline'): Promise<ClientHttp2Session> {
+  private async openSession(deadline: number | undefined, label = 'the deadline', signal?: AbortSignal): Promise<ClientHttp2Session> {
     const started = Date.now();
     const host = this.hostname;
     const port = Number(this.url.port || 443);
@@ -186,12 +186,18 @@ export class Transport {
         ALPNProtocols: ['h2', 'http/1.1'],
       });
       const timer = setTimeout(() => socket.destroy(Object.assign(new Error(message), { code: TIMEOUT_CODE })), limit);
+      // Ctrl-C or a fleet run's per-cluster limit: stop connecting now, not at the timer.
+      const onAbort = () => socket.destroy(Object.assign(new Error('the connection attempt was aborted'), { code: ABORT_CODE }));
+      if (signal?.aborted) onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
       socket.once('error', (error) => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         reject(error);
       });
       socket.once('secureConnect', () => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         if (socket.alpnProtocol !== 'h2') {
           // The server does not speak HTTP/2 (a proxy, say): HTTP/1.1 with keep-alive.
           this.protocol = 'http/1.1';

@@ -1,9 +1,11 @@
 import type { CheckDriftOptions, VerbDeps } from './options.ts';
 import { driftOf, isEnabled, type DriftReport } from './drift.ts';
 import { planFrom, readFor } from './planning.ts';
+import type { Snapshot } from '../engine/read.ts';
+import type { FleetOptions } from './fleet-types.ts';
 import { printData } from './print.ts';
 
-function driftText(report: DriftReport): string {
+export function driftText(report: DriftReport): string {
   const lines: string[] = [];
   for (const component of report.components) {
     if (!component.enabled) lines.push(`${component.component}: not enabled (nothing to compare)`);
@@ -13,14 +15,19 @@ function driftText(report: DriftReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Exit 1 when any enabled component drifted; reads only (the plan is never applied). */
-export async function run(options: CheckDriftOptions, deps: VerbDeps): Promise<number> {
-  const kube = await deps.kube();
-  const snapshot = await readFor(kube, options.namespace, options.components);
+/** The drift report of a snapshot; `context` goes into each repair command (fleet runs). */
+export function driftReportOf(snapshot: Snapshot, options: CheckDriftOptions, context?: string): DriftReport {
   const enabled = options.components.filter((component) => isEnabled(component, snapshot));
   // Options left out keep what is live (pools, autoscaler parameters, replicas), as enable would.
   const { plans } = planFrom(snapshot, enabled, 'enable', { force: true });
-  const report = driftOf(options.components, plans, snapshot, options.namespace);
+  return driftOf(options.components, plans, snapshot, options.namespace, context);
+}
+
+/** Exit 1 when any enabled component drifted; reads only (the plan is never applied). */
+export async function run(options: CheckDriftOptions & FleetOptions, deps: VerbDeps): Promise<number> {
+  if (options.fleet) return (await import('./fleet.ts')).runFleet('check-drift', options, options.fleet, deps);
+  const kube = await deps.kube();
+  const report = driftReportOf(await readFor(kube, options.namespace, options.components), options);
   if (options.output === 'text') deps.io.out(driftText(report));
   else await printData(deps, report, options.output);
   return report.drift ? 1 : 0;

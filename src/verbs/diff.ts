@@ -3,13 +3,14 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FailureError } from '../cli/errors.ts';
-import { writesOf, type WriteStep } from '../engine/types.ts';
+import { writesOf, type ComponentPlan, type WriteStep } from '../engine/types.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { forDisplay, toYaml } from './object-yaml.ts';
 import type { DiffOptions, VerbDeps } from './options.ts';
+import type { FleetOptions } from './fleet-types.ts';
 import { planComponents, settingsFrom } from './planning.ts';
 
-interface ObjectDiff {
+export interface ObjectDiff {
   /** kubectl diff's file name: apps.v1.Deployment.kube-system.coredns-ha */
   name: string;
   live: string;
@@ -73,12 +74,20 @@ async function externalDiff(command: string, diffs: ObjectDiff[], deps: VerbDeps
   }
 }
 
-export async function run(options: DiffOptions, deps: VerbDeps): Promise<number> {
+/** The plan's writes as kubectl diff's files, live and merged. */
+export function objectDiffs(plans: ComponentPlan[]): Promise<ObjectDiff[]> {
+  return Promise.all(plans.flatMap(writesOf).map(objectDiff));
+}
+
+export { unifiedDiffs };
+
+export async function run(options: DiffOptions & FleetOptions, deps: VerbDeps): Promise<number> {
+  if (options.fleet) return (await import('./fleet.ts')).runFleet('diff', options, options.fleet, deps);
   const kube = await deps.kube();
   const direction = options.disable ? 'disable' : 'enable';
   const { plans } = await planComponents(kube, options.namespace, options.components, direction, settingsFrom(options));
   for (const warning of plans.flatMap((plan) => plan.warnings)) deps.io.err(`Warning: ${warning}\n`);
-  const diffs = await Promise.all(plans.flatMap(writesOf).map(objectDiff));
+  const diffs = await objectDiffs(plans);
   if (diffs.length === 0) {
     deps.io.err(`no differences: ${direction} would change nothing\n`);
     return 0;

@@ -10,6 +10,7 @@ import { AUTOSCALER_IMAGE, AUTOSCALER_NAME } from '../recipes/autoscaler.ts';
 import { RECIPES } from '../recipes/index.ts';
 import type { Component } from './options.ts';
 import { kubectlName } from './plan-render.ts';
+import { describeChange } from './drift-change.ts';
 
 export type FindingKind = 'image' | 'field' | 'config' | 'original-running' | 'replicas' | 'missing' | 'autoscaler-image' | 'object';
 
@@ -63,13 +64,18 @@ function fieldName(object: KubeObject, path: string): string {
   return path.slice(1).replaceAll('/', '.').replaceAll('~1', '/').replaceAll('~0', '~');
 }
 
-/** The op paths cut to the field a person thinks in: a container's image, args, env... */
+/**
+ * The op paths cut to the field a person thinks in: a container's image, args, env; the pod
+ * spec's volumes, tolerations, affinity… (one finding per field, its items named in it).
+ */
 function fieldPaths(patch: Operation[]): string[] {
   const paths = patch
     .filter((op) => op.path !== '/metadata/resourceVersion')
     .map((op) => {
-      const container = /^(\/spec\/template\/spec\/(?:containers|initContainers)\/\d+\/[^/]+)/.exec(op.path);
-      return container ? container[1]! : op.path;
+      const field =
+        /^(\/spec\/template\/spec\/(?:containers|initContainers)\/\d+\/[^/]+)/.exec(op.path) ??
+        /^(\/spec\/template\/spec\/(?!containers\/|initContainers\/)[^/]+)/.exec(op.path);
+      return field ? field[1]! : op.path;
     });
   return [...new Set(paths)];
 }
@@ -100,14 +106,10 @@ function findingsOfPatch(component: Component, step: Extract<WriteStep, { action
     if (step.ref.kind === 'ConfigMap' && path.startsWith('/data')) {
       return { ...base, kind: 'config', message: `${object} ${field} differs from the original's${lineChange(expected, actual)}` };
     }
-    return { ...base, kind: ours ? 'field' : 'object', message: `${object} ${field}: expected ${short(expected)} → live ${short(actual)}` };
+    const list = field.split(/[.\]]/).at(-1) ?? field;
+    return { ...base, kind: ours ? 'field' : 'object', message: `${object} ${field}: ${describeChange(list, actual, expected)}` };
   });
 }
-
-const short = (value: unknown): string => {
-  const text = value === undefined ? '(none)' : JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-};
 
 /** The first line that differs between two texts, as "original → copy". */
 function lineChange(expected: unknown, actual: unknown): string {
@@ -129,14 +131,19 @@ function findingOfWrite(component: Component, step: WriteStep, repair: string): 
 }
 
 /** Components not enabled have no plan: they are reported as such, not as drift. */
-export function driftOf(components: Component[], plans: ComponentPlan[], snapshot: Snapshot, namespace: string): DriftReport {
+/** `context`: named in each repair command (fleet runs), so that it acts on the right cluster. */
+export function driftOf(components: Component[], plans: ComponentPlan[], snapshot: Snapshot, namespace: string, context?: string): DriftReport {
   const results = components.map((component): ComponentDrift => {
     const plan = plans.find((candidate) => candidate.component === component);
     if (!plan) return { component, enabled: false, drift: false, findings: [] };
-    const repair = `kubectl kapsule-ha enable ${component}${namespace === 'kube-system' ? '' : ` -n ${namespace}`}`;
+    const flags = `${context === undefined ? '' : ` --context ${shellWord(context)}`}${namespace === 'kube-system' ? '' : ` -n ${namespace}`}`;
+    const repair = `kubectl kapsule-ha enable ${component}${flags}`;
     const findings = writesOf(plan).flatMap((step) => findingOfWrite(component, step, repair));
     return { component, enabled: true, drift: findings.length > 0, findings };
   });
   return { apiVersion: 'kapsule-ha/v1', kind: 'DriftReport', drift: results.some((c) => c.drift), components: results };
 }
 
+
+/** A context name as a shell word: quoted only when it must be. */
+const shellWord = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);

@@ -1,4 +1,6 @@
-import type { KubeObject } from '../kube/types.ts';
+import type { Snapshot } from '../engine/read.ts';
+import type { FleetOptions } from './fleet-types.ts';
+import type { KubeClient, KubeObject } from '../kube/types.ts';
 import { isReady, poolsOf, zonesOf } from '../recipes/cluster.ts';
 import type { DeploymentSpec } from '../recipes/copy.ts';
 import { toSelectorString } from '../recipes/selector.ts';
@@ -9,7 +11,7 @@ import { printData } from './print.ts';
 import { componentStatus, deploymentsOf, type ComponentStatus, type StatusReport } from './status-model.ts';
 
 /** null when drift cannot be judged (e.g. the recipe refuses the cluster as it is). */
-function driftFlags(components: Component[], snapshot: Awaited<ReturnType<typeof readFor>>, namespace: string): Map<Component, boolean | null> {
+function driftFlags(components: Component[], snapshot: Snapshot, namespace: string): Map<Component, boolean | null> {
   const flags = new Map<Component, boolean | null>();
   for (const component of components) {
     if (!isEnabled(component, snapshot)) {
@@ -26,7 +28,7 @@ function driftFlags(components: Component[], snapshot: Awaited<ReturnType<typeof
   return flags;
 }
 
-function statusText(report: StatusReport): string {
+export function statusText(report: StatusReport): string {
   const { cluster } = report;
   const lines = [`cluster: ${cluster.readyNodes}/${cluster.nodes} nodes Ready in ${cluster.zones.length} zone(s) (${cluster.zones.join(', ')}), pools ${cluster.pools.join(', ')}`];
   for (const status of report.components) lines.push('', ...componentText(status));
@@ -68,9 +70,11 @@ export function componentText(status: ComponentStatus): string[] {
   return lines;
 }
 
-export async function run(options: StatusOptions, deps: VerbDeps): Promise<number> {
-  const kube = await deps.kube();
-  const snapshot = await readFor(kube, options.namespace, options.components);
+/**
+ * status's model of a snapshot; lists the components' pods (the snapshot has none).
+ * `knownDrift`: drift already judged by the caller (a fleet run's check-drift), not planned again.
+ */
+export async function statusReportOf(kube: KubeClient, snapshot: Snapshot, options: StatusOptions, knownDrift?: Map<Component, boolean | null>): Promise<StatusReport> {
   const podLists = await Promise.all(
     options.components.map((component) => {
       const [original] = deploymentsOf(component, snapshot);
@@ -80,9 +84,9 @@ export async function run(options: StatusOptions, deps: VerbDeps): Promise<numbe
         : Promise.resolve([] as KubeObject[]);
     }),
   );
-  const drift = driftFlags(options.components, snapshot, options.namespace);
+  const drift = knownDrift ?? driftFlags(options.components, snapshot, options.namespace);
   const nodes = snapshot.view.nodes;
-  const report: StatusReport = {
+  return {
     apiVersion: 'kapsule-ha/v1',
     kind: 'Status',
     cluster: { nodes: nodes.length, readyNodes: nodes.filter(isReady).length, zones: zonesOf(nodes), pools: poolsOf(nodes) },
@@ -90,6 +94,12 @@ export async function run(options: StatusOptions, deps: VerbDeps): Promise<numbe
       componentStatus(component, snapshot, podLists[index]!, drift.get(component) ?? null, isEnabled(component, snapshot)),
     ),
   };
+}
+
+export async function run(options: StatusOptions & FleetOptions, deps: VerbDeps): Promise<number> {
+  if (options.fleet) return (await import('./fleet.ts')).runFleet('status', options, options.fleet, deps);
+  const kube = await deps.kube();
+  const report = await statusReportOf(kube, await readFor(kube, options.namespace, options.components), options);
   if (options.output === 'text') deps.io.out(statusText(report));
   else await printData(deps, report, options.output);
   return 0;
