@@ -33,7 +33,9 @@ export async function benchFleet(context: Context): Promise<string> {
     const medians = cases.map((entry) => median(samples.get(entry.label)!));
     const [a, b, fleet] = medians as [number, number, number];
     const slowest = Math.max(a, b);
-    const target = context.target('fleet: 2 clusters in one run', `${ms(fleet)} ms, ${ratio(fleet, slowest)} the slowest single run`, '≤ 1.3× the slowest single run', fleet / slowest <= 1.3);
+    // The issue's goal: close to the slowest single cluster rather than their sum.
+    const nearer = fleet - slowest < a + b - fleet;
+    const target = context.target('fleet: 2 clusters in one run', `${ms(fleet)} ms, ${ratio(fleet, slowest)} the slowest single run, ${ratio(fleet, a + b)} the sum`, 'nearer the slowest single run than the sum', nearer);
     const rows = cases.map((entry, index) => {
       const values = samples.get(entry.label)!;
       return [entry.label, ms(medians[index]!), ms(Math.min(...values)), ms(Math.max(...values))];
