@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { bundle, type Bundles } from './bundle.ts';
 import { CLIENT_NODE_ASSET, HEAVY_ASSET, HEAVY_CACHE_ASSET } from './heavy-loader.ts';
 import { makeSea } from './sea.ts';
+import { parseInvocation } from '../src/cli/parse.ts';
 import { makeTarGz, renderPluginManifest } from './archive.ts';
 import { fetchNodeRuntime } from './runtimes.ts';
 import { binaryName, hostTarget, runtimePackage, targetName, type Target } from './targets.ts';
@@ -105,6 +106,12 @@ function smokeTest(binary: string): void {
     throw new Error(`${binary} with the client-node bundle: exit ${clientNode.status}, stderr ${clientNode.stderr}`);
   }
   rmSync(invalid);
+  // Help served from the table parsed at build time (src/cli/prerendered.ts) reads as yargs' own.
+  for (const args of [['--help'], ['check-drift', '-h']]) {
+    const served = spawnSync(binary, args, { encoding: 'utf8' });
+    const parsed = parseInvocation(args, 'kubectl kapsule-ha', undefined);
+    if (served.status !== 0 || parsed.kind !== 'output' || served.stdout !== parsed.text) throw new Error(`${binary} ${args.join(' ')}: not the help yargs gives:\n${served.stdout}${served.stderr}`);
+  }
   log(`${binary} ${mb(binary)}: ${result.stdout.split('\n')[0]}`);
 }
 

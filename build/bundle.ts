@@ -3,6 +3,7 @@
 // and is compiled only when a verb imports it (see build/heavy-loader.ts).
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { resolve } from 'node:path';
+import { prerender } from './prerender.ts';
 
 export const BUNDLE_OPTIONS: BuildOptions = {
   entryPoints: ['src/main.ts'],
@@ -65,6 +66,11 @@ export const splitClientNode: Plugin = {
   },
 };
 
+/** The help pages and `version` parsed now, for src/cli/prerendered.ts: a JSON string in the main bundle. */
+export function prerenderedDefine(): Record<string, string> {
+  return { __KAPSULE_HA_PRERENDERED__: JSON.stringify(JSON.stringify(prerender())) };
+}
+
 export interface Bundles {
   main: string;
   heavy: string;
@@ -77,7 +83,7 @@ export async function bundle(outDir: string): Promise<Bundles> {
   const heavy = `${outDir}/heavy.cjs`;
   const clientNode = `${outDir}/client-node.cjs`;
   const [mainResult] = await Promise.all([
-    build({ ...BUNDLE_OPTIONS, outfile: main, metafile: true, plugins: [splitHeavy] }),
+    build({ ...BUNDLE_OPTIONS, outfile: main, metafile: true, plugins: [splitHeavy], define: { ...BUNDLE_OPTIONS.define, ...prerenderedDefine() } }),
     build({ ...BUNDLE_OPTIONS, entryPoints: ['build/heavy-entry.ts'], outfile: heavy, plugins: [splitClientNode] }),
     build({ ...BUNDLE_OPTIONS, entryPoints: ['build/client-node-entry.ts'], outfile: clientNode }),
   ]);

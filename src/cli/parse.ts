@@ -5,6 +5,7 @@ import { UsageError } from './errors.ts';
 import { addGlobalFlags, groupFlags, type ParsedArgs } from './global-flags.ts';
 import { VERBS, verbName } from './verbs.ts';
 import type { VerbCommand } from './command.ts';
+import { helpWidth } from './prerendered.ts';
 
 export type Invocation =
   | { kind: 'output'; text: string }
@@ -22,7 +23,7 @@ export function parseInvocation(args: string[], scriptName: string, columns: num
     .strict()
     .exitProcess(false)
     .showHelpOnFail(false)
-    .wrap(Math.min(110, columns ?? 100))
+    .wrap(helpWidth(columns))
     // No camelCase copies or alias copies in argv: fewer keys for strict mode to check (it
     // costs yargs ~40 method binds per key, measured ~15 ms of start-up), and one name per flag.
     .parserConfiguration({ 'dot-notation': false, 'camel-case-expansion': false, 'strip-aliased': true, 'duplicate-arguments-array': true })
