@@ -17,6 +17,14 @@ describe('start-up stays light', () => {
     expect(Object.keys(metafile.inputs).some((path) => path.includes('@kubernetes/client-node'))).toBe(true); // still bundled, for the verbs
   });
 
+  it('yargs is reached only through a lazy import: help pages and version are served from the table parsed at build time (src/cli/prerendered.ts)', async () => {
+    const { metafile } = await build({ ...BUNDLE_OPTIONS, write: false, outfile: 'dist/yargs-check.cjs', metafile: true, minify: false, plugins: [splitHeavy] });
+    const reachable = [...staticallyReachable(metafile)];
+    expect(reachable.filter((path) => /node_modules\/(yargs|yargs-parser|cliui|y18n)\//.test(path))).toEqual([]);
+    expect(reachable).toContain('src/cli/prerendered.ts');
+    expect(Object.keys(metafile.inputs).some((path) => path.includes('node_modules/yargs/'))).toBe(true); // still bundled, for the rest
+  });
+
   it('the executable\'s main script holds no heavy module at all: they sit in the lazily compiled second bundle', async () => {
     const { metafile } = await build({ ...BUNDLE_OPTIONS, write: false, outfile: 'dist/main-check.cjs', metafile: true, plugins: [splitHeavy] });
     expect(Object.keys(metafile.inputs).filter((path) => HEAVY.test(path))).toEqual([]);
