@@ -32,6 +32,7 @@ export function parseInvocation(args: string[], scriptName: string, columns: num
       if (error && error.name !== 'YError') throw error;
       throw new UsageError(`${oneLine(message ?? error?.message)} (see '${scriptName}${verbOf(args)} --help')`);
     });
+  skipHelpCache(parser);
   for (const command of VERBS) {
     parser.command(command.usage, command.describe, (sub) => groupFlags(command.builder(sub)), (argv) => {
       selected = { command, argv: argv as ParsedArgs };
@@ -83,6 +84,17 @@ function rejectUnknownVerb(args: string[]): void {
     }
     return;
   }
+}
+
+/**
+ * After running a verb's handler, yargs renders that verb's whole help and keeps it for a
+ * later showHelp(), which this CLI never calls (help comes from the parse callback, and a
+ * handler only records the verb): two thirds of a verb's parse time, measured. Not done.
+ */
+function skipHelpCache(parser: Argv): void {
+  const internals = (parser as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
+  const usage = internals?.getUsageInstance?.();
+  if (typeof usage?.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 function oneLine(message: string | null | undefined): string {
