@@ -24,8 +24,6 @@ export interface SeaInput {
   useCodeCache: boolean;
   /** The target OS: Linux binaries are stripped, macOS ones re-signed. */
   os: 'linux' | 'darwin' | 'windows';
-  /** Node and V8 flags the executable always runs with (the code cache is made with them too, or V8 rejects it). */
-  execArgv?: string[];
 }
 
 export async function makeSea(input: SeaInput): Promise<void> {
@@ -35,13 +33,13 @@ export async function makeSea(input: SeaInput): Promise<void> {
   writeFileSync(
     config,
     JSON.stringify(
-      { main: input.main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: input.useCodeCache, useSnapshot: false, execArgv: input.execArgv ?? [], assets: input.assets },
+      { main: input.main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: input.useCodeCache, useSnapshot: false, assets: input.assets },
       null,
       2,
     ),
   );
   // The blob is made by the Node that runs this build (the pinned v24): it must match the runtime's version.
-  execFileSync(process.execPath, [...(input.execArgv ?? []), '--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
   copyFileSync(input.runtime, input.output);
   chmodSync(input.output, 0o755);
   // The official Linux binaries carry symbols (~18 MB); .dynsym stays for addons.
