@@ -9,7 +9,8 @@ import { BUNDLE_OPTIONS, splitHeavy, staticallyReachable } from '../../build/bun
 // Start-up cost is dominated by these; only verbs that talk to a cluster may load them.
 const HEAVY = /node_modules\/(@kubernetes\/client-node|js-yaml|yaml|diff|fast-json-patch|openid-client|undici)\//;
 
-describe('start-up stays light', () => {
+// esbuild builds of the whole CLI: seconds on a loaded 2-core machine, beyond the default 5 s.
+describe('start-up stays light', { timeout: 30_000 }, () => {
   it('the bundle reaches no heavy module through static imports (only through lazy ones)', async () => {
     const { metafile } = await build({ ...BUNDLE_OPTIONS, write: false, outfile: 'dist/lazy-check.cjs', metafile: true, minify: false });
     const reachable = [...staticallyReachable(metafile)];
