@@ -57,7 +57,7 @@ export async function benchStartup(context: Context): Promise<string> {
   return [
     '## 1. Start-up',
     '',
-    `${count} rounds after ${warmup} warm-up rounds, the commands in turns (rotating order). Wall time from spawn to exit, output to a pipe; CPU time (user + system, 10 ms resolution) and peak RSS from GNU time. The anchor is ${standalone.label} built alone as release builds are${machine ? `; ${machine.label} (\`${machine.path}\`, not built here) is shown beside it` : ''}. The executable is a copy of \`dist/kubectl-kapsule_ha\` written by a plain copy, as krew's unpacking writes it (the file postject wrote maps larger pages: about 20 MiB more peak RSS for the very same bytes).`,
+    `${count} rounds after ${warmup} warm-up rounds, the commands in turns (rotating order). Wall time from spawn to exit, output to a pipe; CPU time (user + system, 10 ms resolution) and peak RSS from GNU time. The anchor is ${standalone.label} built alone as release builds are${machine ? `; ${machine.label} (\`${machine.path}\`, not built here) is shown beside it` : ''}. The executable is a copy of \`dist/kubectl-kapsule_ha\`, as krew's unpacking writes one. Peak RSS depends on the page-cache state of the file, not only on its bytes: the same binary measured 44–54 MiB from copies, 60–71 MiB run in place right after postject wrote it.`,
     '',
     table(['command', 'median ms', 'min ms', 'max ms', `ratio to ${standalone.label}`, machine ? `ratio to ${machine.label}` : '', 'median CPU ms (ratio)', 'median peak RSS MiB', 'target'], rows),
     '',
