@@ -31,7 +31,15 @@ function recordedCluster(): object {
     object.apiVersion === ref.apiVersion && object.kind === ref.kind && object.metadata.name === ref.name && object.metadata.namespace === ref.namespace;
   return {
     get: async (ref: KubeObject['metadata'] & { apiVersion: string; kind: string }) => structuredClone(recorded.objects.find((object) => same(object, ref))),
-    list: async (_apiVersion: string, kind: string) => structuredClone(kind === 'Node' ? recorded.nodes : kind === 'PodDisruptionBudget' ? recorded.podDisruptionBudgets : []),
+    // Lists of other kinds too (of what was recorded), should reads become lists.
+    list: async (apiVersion: string, kind: string, options?: { namespace?: string }) =>
+      structuredClone(
+        kind === 'Node'
+          ? recorded.nodes
+          : kind === 'PodDisruptionBudget'
+            ? recorded.podDisruptionBudgets
+            : recorded.objects.filter((object) => object.apiVersion === apiVersion && object.kind === kind && (!options?.namespace || object.metadata.namespace === options.namespace)),
+      ),
   };
 }
 
