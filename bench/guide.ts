@@ -21,7 +21,8 @@ export interface Guide {
  * `enable all` does not do either unless given --pools).
  */
 export function loadGuide(repo: string): Guide {
-  const dir = path.resolve(repo, GUIDE_DIR_FROM_REPO);
+  // BENCH_GUIDE_DIR: the guide's folder when the repository is not beside it (a git worktree, say).
+  const dir = process.env.BENCH_GUIDE_DIR ? path.resolve(process.env.BENCH_GUIDE_DIR) : path.resolve(repo, GUIDE_DIR_FROM_REPO);
   const readme = path.join(dir, 'README.md');
   if (!existsSync(readme)) {
     throw new Error(`the documented procedure is missing: ${readme} not found (the benchmark compares enable with it; it expects the reference folder beside the repository)`);

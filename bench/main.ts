@@ -14,6 +14,7 @@ import { benchDns } from './dns.ts';
 import { benchEnable } from './enable.ts';
 import { benchFleet } from './fleet.ts';
 import { loadGuide } from './guide.ts';
+import { findAnchors } from './lib/anchors.ts';
 import { openCluster, serverVersion } from './lib/cluster.ts';
 import type { Context, TargetRow } from './lib/context.ts';
 import { runOk } from './lib/run.ts';
@@ -69,7 +70,6 @@ async function snapshot(dir: string): Promise<Pick<Context, 'plugin' | 'dist'>> 
 
 async function header(context: Context, started: Date): Promise<string> {
   const version = JSON.parse((await runOk(context.plugin, ['version', '-o', 'json'])).stdout) as { clientVersion: { version: string; runtime: string } };
-  const kubectlVersion = (await runOk(context.cluster.kubectl, ['version', '--client'])).stdout.split('\n')[0]!.replace('Client Version: ', '');
   const cpu = cpus();
   return [
     '# Benchmarks',
@@ -81,7 +81,8 @@ async function header(context: Context, started: Date): Promise<string> {
       ['plugin', `kubectl-kapsule_ha ${version.clientVersion.version} (\`dist/kubectl-kapsule_ha\`, embedded ${version.clientVersion.runtime})`],
       ['node (benchmark runner)', process.version],
       ['Kubernetes', `simulator: kube-apiserver ${await serverVersion()}, etcd, controller-manager, scheduler, kwok fake nodes (test/sim)`],
-      ['kubectl', `${kubectlVersion} (the simulator's, \`.cache/sim/bin/kubectl\`)`],
+      ['kubectl (the anchor: every ratio)', context.anchors.standalone.description],
+      ...(context.anchors.machine ? [["the machine's kubectl (shown beside it)", context.anchors.machine.description]] : []),
     ]),
     '',
     'Every comparison runs its sides in turns (the order rotated each round) so that the noise of this shared 2-core machine hits both alike; figures are medians.',
@@ -109,7 +110,8 @@ async function main(): Promise<void> {
   try {
     loadGuide(repo); // fails now, with its message, rather than minutes later
     const binary = await snapshot(scratch);
-    cluster = await openCluster(log);
+    const anchors = findAnchors(repo, log);
+    cluster = await openCluster(log, anchors.standalone.path);
     const opened = cluster;
     // Ctrl-C: stop the simulator if this run started it, as the normal end would.
     process.once('SIGINT', () => {
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
       targets.push({ item, measured, target: goal, met });
       return `${goal} ${verdict(met)}`;
     };
-    const context: Context = { repo, ...binary, cluster, quick: process.env.BENCH_QUICK === '1', log, target };
+    const context: Context = { repo, ...binary, cluster, anchors, quick: process.env.BENCH_QUICK === '1', log, target };
     for (const section of SECTIONS) {
       if (only && !only.includes(section.name)) continue;
       const load = loadavg()[0]!;

@@ -7,8 +7,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundle, type Bundles } from './bundle.ts';
-import { CLIENT_NODE_ASSET, HEAVY_ASSET, HEAVY_CACHE_ASSET } from './heavy-loader.ts';
+import { CLIENT_NODE_ASSET, HEAVY_ASSET, HEAVY_CACHE_ASSET, YARGS_ASSET, YARGS_CACHE_ASSET } from './heavy-loader.ts';
 import { makeSea } from './sea.ts';
+import { parseInvocation } from '../src/cli/parse.ts';
 import { makeTarGz, renderPluginManifest } from './archive.ts';
 import { fetchNodeRuntime } from './runtimes.ts';
 import { binaryName, hostTarget, runtimePackage, targetName, type Target } from './targets.ts';
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
   const bundles = await bundle(WORK);
-  log(`bundles: main ${mb(bundles.main)}, heavy ${mb(bundles.heavy)}, client-node ${mb(bundles.clientNode)}`);
+  log(`bundles: main ${mb(bundles.main)}, yargs ${mb(bundles.yargs)}, heavy ${mb(bundles.heavy)}, client-node ${mb(bundles.clientNode)}`);
 
   const host = hostTarget();
   const codeCache = !process.argv.includes('--reproducible');
@@ -60,12 +61,17 @@ async function main(): Promise<void> {
 async function buildTarget(target: Target, bundles: Bundles, runtime: string, output: string, codeCache: boolean): Promise<void> {
   const workDir = join(WORK, targetName(target));
   mkdirSync(workDir, { recursive: true });
-  const assets: Record<string, string> = { [HEAVY_ASSET]: bundles.heavy, [CLIENT_NODE_ASSET]: bundles.clientNode };
+  const assets: Record<string, string> = { [HEAVY_ASSET]: bundles.heavy, [CLIENT_NODE_ASSET]: bundles.clientNode, [YARGS_ASSET]: bundles.yargs };
   if (codeCache) {
     // Made by the runtime itself, in a fresh process, so that V8 accepts it at run time.
-    const cache = join(workDir, HEAVY_CACHE_ASSET);
-    execFileSync(runtime, ['build/heavy-cache.ts', bundles.heavy, cache], { stdio: 'inherit' });
-    assets[HEAVY_CACHE_ASSET] = cache;
+    for (const [maker, bundle, cacheAsset] of [
+      ['build/heavy-cache.ts', bundles.heavy, HEAVY_CACHE_ASSET],
+      ['build/yargs-cache.ts', bundles.yargs, YARGS_CACHE_ASSET],
+    ] as const) {
+      const cache = join(workDir, cacheAsset);
+      execFileSync(runtime, [maker, bundle, cache], { stdio: 'inherit' });
+      assets[cacheAsset] = cache;
+    }
   }
   await makeSea({ main: bundles.main, assets, runtime, output, workDir, useCodeCache: codeCache, os: target.os });
 }
@@ -105,6 +111,12 @@ function smokeTest(binary: string): void {
     throw new Error(`${binary} with the client-node bundle: exit ${clientNode.status}, stderr ${clientNode.stderr}`);
   }
   rmSync(invalid);
+  // Help served from the table parsed at build time (src/cli/prerendered.ts) reads as yargs' own.
+  for (const args of [['--help'], ['check-drift', '-h']]) {
+    const served = spawnSync(binary, args, { encoding: 'utf8' });
+    const parsed = parseInvocation(args, 'kubectl kapsule-ha', undefined);
+    if (served.status !== 0 || parsed.kind !== 'output' || served.stdout !== parsed.text) throw new Error(`${binary} ${args.join(' ')}: not the help yargs gives:\n${served.stdout}${served.stderr}`);
+  }
   log(`${binary} ${mb(binary)}: ${result.stdout.split('\n')[0]}`);
 }
 

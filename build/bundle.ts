@@ -1,8 +1,9 @@
-// esbuild: two CommonJS bundles for the executable. main.cjs is the CLI shell (yargs,
-// flags, help, version, completion); heavy.cjs holds the verbs and the Kubernetes layer
-// and is compiled only when a verb imports it (see build/heavy-loader.ts).
+// esbuild: the CommonJS bundles for the executable. main.cjs is the CLI shell (flags, help,
+// version, completion); yargs.cjs the argument parser, heavy.cjs the verbs and the Kubernetes
+// layer, client-node.cjs client-node: each compiled only when needed (build/heavy-loader.ts).
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { resolve } from 'node:path';
+import { prerender } from './prerender.ts';
 
 export const BUNDLE_OPTIONS: BuildOptions = {
   entryPoints: ['src/main.ts'],
@@ -66,10 +67,33 @@ export const splitClientNode: Plugin = {
   },
 };
 
+/** The help pages and `version` parsed now, for src/cli/prerendered.ts: a JSON string in the main bundle. */
+export function prerenderedDefine(): Record<string, string> {
+  return { __KAPSULE_HA_PRERENDERED__: JSON.stringify(JSON.stringify(prerender())) };
+}
+
+/**
+ * In main.cjs, `import yargs from 'yargs'` (src/cli/parse.ts, completion) becomes a lookup in
+ * a fourth bundle, yargs.cjs (build/yargs-entry.ts), made when parse.ts is first imported:
+ * lazily, since the help pages and `version` are served from the table parsed at build time.
+ */
+export const splitYargs: Plugin = {
+  name: 'split-yargs',
+  setup(builder) {
+    builder.onResolve({ filter: /^yargs$/ }, () => ({ path: 'yargs', namespace: 'yargs-bundle' }));
+    builder.onLoad({ filter: /.*/, namespace: 'yargs-bundle' }, () => ({
+      contents: `const loader = require(${JSON.stringify(resolve('build/heavy-loader.ts'))}); module.exports = loader.loadBundle(loader.YARGS_ASSET, loader.YARGS_CACHE_ASSET).yargs;`,
+      loader: 'js',
+      resolveDir: resolve('build'),
+    }));
+  },
+};
+
 export interface Bundles {
   main: string;
   heavy: string;
   clientNode: string;
+  yargs: string;
   metafile: Metafile;
 }
 
@@ -77,12 +101,14 @@ export async function bundle(outDir: string): Promise<Bundles> {
   const main = `${outDir}/main.cjs`;
   const heavy = `${outDir}/heavy.cjs`;
   const clientNode = `${outDir}/client-node.cjs`;
+  const yargs = `${outDir}/yargs.cjs`;
   const [mainResult] = await Promise.all([
-    build({ ...BUNDLE_OPTIONS, outfile: main, metafile: true, plugins: [splitHeavy] }),
+    build({ ...BUNDLE_OPTIONS, outfile: main, metafile: true, plugins: [splitHeavy, splitYargs], define: { ...BUNDLE_OPTIONS.define, ...prerenderedDefine() } }),
+    build({ ...BUNDLE_OPTIONS, entryPoints: ['build/yargs-entry.ts'], outfile: yargs }),
     build({ ...BUNDLE_OPTIONS, entryPoints: ['build/heavy-entry.ts'], outfile: heavy, plugins: [splitClientNode] }),
     build({ ...BUNDLE_OPTIONS, entryPoints: ['build/client-node-entry.ts'], outfile: clientNode }),
   ]);
-  return { main, heavy, clientNode, metafile: mainResult.metafile };
+  return { main, heavy, clientNode, yargs, metafile: mainResult.metafile };
 }
 
 /** Inputs reachable from the entry through static imports only (what start-up evaluates). */

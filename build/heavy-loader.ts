@@ -11,6 +11,9 @@ export const HEAVY_ASSET = 'heavy.cjs';
 export const HEAVY_CACHE_ASSET = 'heavy.cache';
 /** The third bundle (build/client-node-entry.ts): client-node, for what src/kube does not handle itself. */
 export const CLIENT_NODE_ASSET = 'client-node.cjs';
+/** The fourth (build/yargs-entry.ts): yargs, for invocations not parsed at build time. */
+export const YARGS_ASSET = 'yargs.cjs';
+export const YARGS_CACHE_ASSET = 'yargs.cache';
 
 type Wrapper = (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
 

@@ -1,5 +1,5 @@
 // The simulator as the benchmarks use it: started if none runs (and stopped at the end
-// only then), an environment where `kubectl` is the simulator's v1.35.4, and request
+// only then), an environment where `kubectl` is the anchor (kubectl built alone), and request
 // counts from the API server's audit log, by user agent.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +29,7 @@ export const byAgent = (prefix: string) => (event: AuditEvent): boolean => (even
 
 export interface Cluster {
   info: sim.SimInfo;
-  /** Environment for the plugin and for kubectl: KUBECONFIG, PATH with the simulator's kubectl first, a private kubectl cache. */
+  /** Environment for the plugin and for kubectl: KUBECONFIG, PATH with the anchor kubectl first, a private kubectl cache. */
   env: NodeJS.ProcessEnv;
   kubectl: string;
   /** Whether this run started the simulator (then stop() stops it). */
@@ -37,14 +37,14 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function openCluster(log: (line: string) => void): Promise<Cluster> {
+/** `kubectl`: the binary the guide's commands and the comparisons run (the anchor, bench/lib/anchors.ts). */
+export async function openCluster(log: (line: string) => void, kubectl: string): Promise<Cluster> {
   const started = !(await sim.isRunning());
   if (started) log(`starting the simulator (${sim.info().stateDir}) …`);
   const info = await sim.up();
   const scratch = mkdtempSync(path.join(tmpdir(), 'kapsule-ha-bench-'));
   const binDir = path.join(scratch, 'bin');
   mkdirSync(binDir);
-  const kubectl = path.join(info.binDir, 'kubectl');
   symlinkSync(kubectl, path.join(binDir, 'kubectl'));
   const env = {
     ...process.env,

@@ -1,4 +1,5 @@
 // What every benchmark section gets: where things are, the simulator, how many rounds.
+import type { Anchors } from './anchors.ts';
 import type { Cluster } from './cluster.ts';
 
 export interface Context {
@@ -8,6 +9,8 @@ export interface Context {
   /** Sizes in dist/ when the copy was taken. */
   dist: { binaryBytes: number; builtAt: Date; archives: { name: string; bytes: number; builtAt: Date }[] };
   cluster: Cluster;
+  /** The kubectl binaries compared with: kubectl built alone (every ratio), the machine's own. */
+  anchors: Anchors;
   /** BENCH_QUICK=1: fewer rounds, for a quick look. */
   quick: boolean;
   /** Progress on stderr. */

@@ -1,6 +1,8 @@
 // The I/O seam (kubectl's IOStreams): verbs write through it, tests capture it.
 // Data goes to `out`, messages and progress to `err`.
 
+import { isatty } from 'node:tty';
+
 export interface Io {
   out(text: string): void;
   err(text: string): void;
@@ -24,13 +26,16 @@ export function makeLogger(io: Io, verbosity: number): Logger {
 }
 
 export function processIo(): Io {
+  // isatty() rather than process.stdin.isTTY: creating process.stdin loads Node's stream
+  // modules, a few milliseconds of every start-up, for a stream only `ask` reads.
+  const stdoutIsTTY = isatty(1);
   return {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
-    stdinIsTTY: process.stdin.isTTY === true,
-    stdoutIsTTY: process.stdout.isTTY === true,
-    stderrIsTTY: process.stderr.isTTY === true,
-    columns: process.stdout.columns,
+    stdinIsTTY: isatty(0),
+    stdoutIsTTY,
+    stderrIsTTY: isatty(2),
+    columns: stdoutIsTTY ? process.stdout.columns : undefined,
     env: process.env,
     ask: async (question) => {
       const { createInterface } = await import('node:readline/promises');

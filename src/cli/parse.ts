@@ -5,6 +5,7 @@ import { UsageError } from './errors.ts';
 import { addGlobalFlags, CONNECTION_HELP, CONNECTION_VALUE_FLAGS, groupFlags, takeConnectionFlags, type ParsedArgs } from './global-flags.ts';
 import { VERBS, verbName } from './verbs.ts';
 import type { VerbCommand } from './command.ts';
+import { helpWidth } from './prerendered.ts';
 
 export type Invocation =
   | { kind: 'output'; text: string }
@@ -25,7 +26,7 @@ export function parseInvocation(commandLine: string[], scriptName: string, colum
     .exitProcess(false)
     .showHelpOnFail(false)
     .epilogue(CONNECTION_HELP)
-    .wrap(Math.min(110, columns ?? 100))
+    .wrap(helpWidth(columns))
     // No camelCase copies or alias copies in argv: fewer keys for strict mode to check (it
     // costs yargs ~40 method binds per key, measured ~15 ms of start-up), and one name per flag.
     .parserConfiguration({ 'dot-notation': false, 'camel-case-expansion': false, 'strip-aliased': true, 'duplicate-arguments-array': true })
@@ -34,6 +35,7 @@ export function parseInvocation(commandLine: string[], scriptName: string, colum
       if (error && error.name !== 'YError') throw error;
       throw new UsageError(`${oneLine(message ?? error?.message)} (see '${scriptName}${verbOf(args)} --help')`);
     });
+  skipHelpCache(parser);
   for (const command of VERBS) {
     parser.command(command.usage, command.describe, (sub) => groupFlags(command.builder(sub.epilogue(`${CONNECTION_HELP}\n`))), (argv) => {
       selected = { command, argv: argv as ParsedArgs };
@@ -85,6 +87,17 @@ function rejectUnknownVerb(args: string[]): void {
     }
     return;
   }
+}
+
+/**
+ * After running a verb's handler, yargs renders that verb's whole help and keeps it for a
+ * later showHelp(), which this CLI never calls (help comes from the parse callback, and a
+ * handler only records the verb): two thirds of a verb's parse time, measured. Not done.
+ */
+function skipHelpCache(parser: Argv): void {
+  const internals = (parser as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
+  const usage = internals?.getUsageInstance?.();
+  if (typeof usage?.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 function oneLine(message: string | null | undefined): string {

@@ -1,6 +1,6 @@
 // The CLI from arguments to exit code: parse, validate, run one verb, report errors.
 // Nothing here exits the process; src/main.ts sets process.exitCode from the result.
-import { parseInvocation } from './parse.ts';
+import { lookupPrerendered } from './prerendered.ts';
 import { reportError } from './exit.ts';
 import { makeDeps } from './deps.ts';
 import type { Io } from './io.ts';
@@ -23,7 +23,9 @@ export async function runCli(args: string[], context: CliContext): Promise<numbe
   if (args[0] === 'help') args = [...args.slice(1), '--help'];
   let verbosity = guessVerbosity(args);
   try {
-    const invocation = parseInvocation(args, displayName(context.invokedAs), io.columns);
+    const scriptName = displayName(context.invokedAs);
+    // yargs is loaded only when the invocation was not parsed at build time.
+    const invocation = lookupPrerendered(args, scriptName, io.columns) ?? (await import('./parse.ts')).parseInvocation(args, scriptName, io.columns);
     if (invocation.kind === 'output') {
       io.out(invocation.text);
       return 0;

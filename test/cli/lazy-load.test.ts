@@ -9,12 +9,21 @@ import { BUNDLE_OPTIONS, splitHeavy, staticallyReachable } from '../../build/bun
 // Start-up cost is dominated by these; only verbs that talk to a cluster may load them.
 const HEAVY = /node_modules\/(@kubernetes\/client-node|js-yaml|yaml|diff|fast-json-patch|openid-client|undici)\//;
 
-describe('start-up stays light', () => {
+// esbuild builds of the whole CLI: seconds on a loaded 2-core machine, beyond the default 5 s.
+describe('start-up stays light', { timeout: 30_000 }, () => {
   it('the bundle reaches no heavy module through static imports (only through lazy ones)', async () => {
     const { metafile } = await build({ ...BUNDLE_OPTIONS, write: false, outfile: 'dist/lazy-check.cjs', metafile: true, minify: false });
     const reachable = [...staticallyReachable(metafile)];
     expect(reachable.filter((path) => HEAVY.test(path))).toEqual([]);
     expect(Object.keys(metafile.inputs).some((path) => path.includes('@kubernetes/client-node'))).toBe(true); // still bundled, for the verbs
+  });
+
+  it('yargs is reached only through a lazy import: help pages and version are served from the table parsed at build time (src/cli/prerendered.ts)', async () => {
+    const { metafile } = await build({ ...BUNDLE_OPTIONS, write: false, outfile: 'dist/yargs-check.cjs', metafile: true, minify: false, plugins: [splitHeavy] });
+    const reachable = [...staticallyReachable(metafile)];
+    expect(reachable.filter((path) => /node_modules\/(yargs|yargs-parser|cliui|y18n)\//.test(path))).toEqual([]);
+    expect(reachable).toContain('src/cli/prerendered.ts');
+    expect(Object.keys(metafile.inputs).some((path) => path.includes('node_modules/yargs/'))).toBe(true); // still bundled, for the rest
   });
 
   it('the executable\'s main script holds no heavy module at all: they sit in the lazily compiled second bundle', async () => {

@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 export const repo = resolve(import.meta.dirname, '../..');
 export const dist = join(repo, 'dist');
 export const krewBin = join(repo, '.cache/krew/bin');
-export const simBin = join(repo, '.cache/sim/bin');
+// As test/sim/build.sh and sim.ts: SIM_BIN when set (a shared build), else the repository's.
+export const simBin = process.env.SIM_BIN ? resolve(process.env.SIM_BIN) : join(repo, '.cache/sim/bin');
 
 const BUILD_INPUTS = ['src', 'build', 'package.json', 'package-lock.json', 'plugin.yaml', 'LICENSE'];
 
