@@ -9,11 +9,9 @@ import { expect } from 'vitest';
 import YAML from 'yaml';
 import { layout } from '../sim/lib/layout.ts';
 import { pkiFiles } from '../sim/lib/pki.ts';
-import { getJson, pluginRequests, sim, type RunResult } from '../e2e/plugin.ts';
+import { pluginCommand } from '../e2e/executable.ts';
+import { getJson, isWrite, pluginRequests, sim, type RunResult } from '../e2e/plugin.ts';
 import { startFaultProxy, type FaultPlan, type FaultProxy, type ProxyHooks } from './fault-proxy.ts';
-
-const repo = path.resolve(import.meta.dirname, '../..');
-const node = path.join(repo, 'node_modules/.bin/node');
 
 export const scratch = mkdtempSync(path.join(tmpdir(), 'kapsule-ha-robust-'));
 
@@ -40,12 +38,15 @@ export async function startProxy(plan: FaultPlan, hooks: ProxyHooks = {}): Promi
 export interface RunningPlugin {
   child: ChildProcess;
   done: Promise<RunResult & { signal: NodeJS.Signals | null }>;
+  /** Resolves once stderr so far matches; rejects if the plugin ends first. */
+  stderrMatches(pattern: RegExp): Promise<void>;
 }
 
-/** The plugin as a child process (the caller may kill it), with the given kubeconfig. */
+/** The plugin (the built executable, see test/e2e/executable.ts) as a child process the caller may kill or interrupt. */
 export function spawnPlugin(args: string[], kubeconfig: string = sim.info().kubeconfig): RunningPlugin {
   const env = { ...process.env, KUBECONFIG: kubeconfig, NO_COLOR: '1' };
-  const child = spawn(node, [path.join(repo, 'src/main.ts'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = pluginCommand();
+  const child = spawn(command.file, [...command.args, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
@@ -54,7 +55,14 @@ export function spawnPlugin(args: string[], kubeconfig: string = sim.info().kube
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
   });
-  return { child, done };
+  const stderrMatches = (pattern: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const look = () => pattern.test(stderr) && (child.stderr!.off('data', look), resolve());
+      child.stderr!.on('data', look);
+      look();
+      void done.then((result) => reject(new Error(`the plugin ended (exit ${result.code}) before stderr matched ${pattern}: ${result.stderr}`)));
+    });
+  return { child, done, stderrMatches };
 }
 
 /** A failure as a user should see it: the exit code, one stderr line matching `line`, no stack trace. */
@@ -76,11 +84,9 @@ export function expectCleanEnd(result: RunResult, codes: number[]): void {
   }
 }
 
-/** The plugin's writes since an audit offset, after giving the audit log time to catch up. */
+/** The plugin's writes since an audit offset, once the audit log has caught up. */
 export async function writesSince(offset: number): Promise<sim.AuditEvent[]> {
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const requests = pluginRequests(offset);
-  return requests.all.filter((event) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(event.verb) && event.objectRef?.resource !== 'selfsubjectaccessreviews');
+  return (await pluginRequests(offset)).all.filter(isWrite);
 }
 
 export const isReadyPod = (pod: any) =>
