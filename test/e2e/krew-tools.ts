@@ -7,7 +7,7 @@ import { buildProblem, dist, repo } from './executable.ts';
 
 export { dist, repo };
 export const krewBin = join(repo, '.cache/krew/bin');
-export const simBin = join(repo, '.cache/sim/bin');
+export const simBin = process.env.SIM_BIN ?? join(repo, '.cache/sim/bin');
 
 export function ensureBuild(): void {
   if (!buildProblem()) return;
