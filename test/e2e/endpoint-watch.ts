@@ -111,6 +111,9 @@ export async function watchEndpoints(service = 'kube-dns', namespace = 'kube-sys
           if (line.trim()) onEvent(JSON.parse(line));
         }
       });
+      res.on('error', (error) => {
+        if (!stopping) fail(`broke off: ${error.message}`);
+      });
       // The server ends watches after a while: resume where this one stopped.
       res.on('end', () => {
         if (!stopping && !failure) startWatch();
