@@ -1,7 +1,7 @@
 // Test helpers for the plugin against the simulator: run it (the built executable, see
 // executable.ts), read objects, count its requests in the audit log, and watch the DNS
 // endpoints while it works (endpoint-watch.ts).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as sim from '../sim/sim.ts';
 import { expectedUserAgent, pluginCommand } from './executable.ts';
 
@@ -15,21 +15,43 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs the plugin against the simulator's admin context (or another). */
-export function plugin(args: string[], options: { env?: Record<string, string>; context?: string } = {}): Promise<RunResult> {
-  const info = sim.info();
-  const env = { ...process.env, KUBECONFIG: info.kubeconfig, NO_COLOR: '1', ...options.env };
+export interface RunningPlugin {
+  child: ChildProcess;
+  done: Promise<RunResult & { signal: NodeJS.Signals | null }>;
+  /** Resolves once stderr so far matches; rejects if the plugin ends first. */
+  stderrMatches(pattern: RegExp): Promise<void>;
+}
+
+/**
+ * The plugin as a child process the caller may kill or interrupt, against the simulator's
+ * admin context (or another context, or another kubeconfig).
+ */
+export function startPlugin(args: string[], options: { env?: Record<string, string>; context?: string; kubeconfig?: string } = {}): RunningPlugin {
+  const env = { ...process.env, KUBECONFIG: options.kubeconfig ?? sim.info().kubeconfig, NO_COLOR: '1', ...options.env };
   const contextArgs = options.context ? ['--context', options.context] : [];
   const command = pluginCommand();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command.file, [...command.args, ...args, ...contextArgs], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
+  const child = spawn(command.file, [...command.args, ...args, ...contextArgs], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const done = new Promise<RunResult & { signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
   });
+  const stderrMatches = (pattern: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const look = () => pattern.test(stderr) && (child.stderr.off('data', look), resolve());
+      child.stderr.on('data', look);
+      look();
+      void done.then((result) => reject(new Error(`the plugin ended (exit ${result.code}) before stderr matched ${pattern}: ${result.stderr}`)));
+    });
+  return { child, done, stderrMatches };
+}
+
+/** Runs the plugin to its end against the simulator's admin context (or another). */
+export function plugin(args: string[], options: { env?: Record<string, string>; context?: string } = {}): Promise<RunResult> {
+  return startPlugin(args, options).done;
 }
 
 /** kubectl get … -o json, parsed; undefined when the object does not exist. */

@@ -1,7 +1,6 @@
 // Helpers of the robustness suite, on top of test/e2e/plugin.ts: kubeconfig variants, the
 // fault proxy wired to the simulator, the plugin as a child process that can be killed,
 // RBAC for the restricted user, and what a user would look at (Ready pods, zones).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,8 +8,7 @@ import { expect } from 'vitest';
 import YAML from 'yaml';
 import { layout } from '../sim/lib/layout.ts';
 import { pkiFiles } from '../sim/lib/pki.ts';
-import { pluginCommand } from '../e2e/executable.ts';
-import { getJson, isWrite, pluginRequests, sim, type RunResult } from '../e2e/plugin.ts';
+import { getJson, isWrite, pluginRequests, sim, startPlugin, type RunningPlugin, type RunResult } from '../e2e/plugin.ts';
 import { startFaultProxy, type FaultPlan, type FaultProxy, type ProxyHooks } from './fault-proxy.ts';
 
 export const scratch = mkdtempSync(path.join(tmpdir(), 'kapsule-ha-robust-'));
@@ -35,35 +33,10 @@ export async function startProxy(plan: FaultPlan, hooks: ProxyHooks = {}): Promi
   return Object.assign(proxy, { kubeconfig });
 }
 
-export interface RunningPlugin {
-  child: ChildProcess;
-  done: Promise<RunResult & { signal: NodeJS.Signals | null }>;
-  /** Resolves once stderr so far matches; rejects if the plugin ends first. */
-  stderrMatches(pattern: RegExp): Promise<void>;
-}
+export type { RunningPlugin };
 
-/** The plugin (the built executable, see test/e2e/executable.ts) as a child process the caller may kill or interrupt. */
-export function spawnPlugin(args: string[], kubeconfig: string = sim.info().kubeconfig): RunningPlugin {
-  const env = { ...process.env, KUBECONFIG: kubeconfig, NO_COLOR: '1' };
-  const command = pluginCommand();
-  const child = spawn(command.file, [...command.args, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => (stdout += chunk));
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const done = new Promise<RunResult & { signal: NodeJS.Signals | null }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
-  });
-  const stderrMatches = (pattern: RegExp) =>
-    new Promise<void>((resolve, reject) => {
-      const look = () => pattern.test(stderr) && (child.stderr!.off('data', look), resolve());
-      child.stderr!.on('data', look);
-      look();
-      void done.then((result) => reject(new Error(`the plugin ended (exit ${result.code}) before stderr matched ${pattern}: ${result.stderr}`)));
-    });
-  return { child, done, stderrMatches };
-}
+/** The plugin as a child process (the caller may kill or interrupt it), with the given kubeconfig. */
+export const spawnPlugin = (args: string[], kubeconfig: string = sim.info().kubeconfig): RunningPlugin => startPlugin(args, { kubeconfig });
 
 /** A failure as a user should see it: the exit code, one stderr line matching `line`, no stack trace. */
 export function expectOneLineFailure(result: RunResult, code: number, line: RegExp): void {
