@@ -66,22 +66,10 @@ export async function openCluster(log: (line: string) => void, kubectl: string):
   };
 }
 
-/**
- * The audit events after `offset`, once the API server has logged every request made so
- * far: a sentinel request of our own is logged after them, so wait for it.
- */
+/** The audit events after `offset` (the benchmark's own excepted), once the log has caught up. */
 export async function auditSince(offset: number): Promise<AuditEvent[]> {
-  const marker = `${BENCH_AGENT}/sentinel-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const api = sim.apiClient({ userAgent: marker });
-  try {
-    await api.get('/api/v1/namespaces/kube-system');
-  } finally {
-    api.close();
-  }
-  await sim.waitForAudit((event) => event.userAgent === marker, { sinceOffset: offset, timeoutMs: 10_000 });
-  // Requests answered just before the sentinel may be logged just after it.
-  await sleep(50);
-  return sim.readAudit(offset).events.filter((event) => !(event.userAgent ?? '').startsWith(BENCH_AGENT));
+  const { events } = await sim.readAuditCaughtUp(offset);
+  return events.filter((event) => !(event.userAgent ?? '').startsWith(BENCH_AGENT));
 }
 
 /**

@@ -1,10 +1,8 @@
 // `version`: client version always (offline, fast); the server's only with --client=false.
-import { BINARY_NAME, USER_AGENT, VERSION } from '../version.ts';
+import { BINARY_NAME, PLATFORM, USER_AGENT, VERSION } from '../version.ts';
 import { renderData } from './render-data.ts';
 import type { VersionOptions } from './commands/version.ts';
 import type { VerbDeps } from '../verbs/options.ts';
-
-const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64' };
 
 export async function run(options: VersionOptions, deps: VerbDeps): Promise<number> {
   const clientVersion = {
@@ -12,7 +10,7 @@ export async function run(options: VersionOptions, deps: VerbDeps): Promise<numb
     binary: BINARY_NAME,
     userAgent: USER_AGENT,
     runtime: `node ${process.version}`,
-    platform: `${process.platform}/${GOARCH[process.arch] ?? process.arch}`,
+    platform: PLATFORM,
   };
   const serverVersion = options.server ? (await (await deps.kube()).serverVersion()).gitVersion : undefined;
   if (options.output === 'text') {

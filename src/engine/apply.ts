@@ -82,7 +82,10 @@ async function waitUntil(kube: KubeClient, waitFor: WaitFor, options: ApplyOptio
   // Controllers usually react within a few hundred milliseconds: look soon, then less often.
   let pause = 150;
   for (;;) {
-    const check = await checkWait(kube, waitFor);
+    // A Ctrl-C aborts the look in flight: say where the run stopped, not which request broke off.
+    const check = await checkWait(kube, waitFor).catch((error: unknown) => {
+      throw options.signal?.aborted ? interrupted(`waiting for ${waitFor.description}`) : error;
+    });
     if (check.done) {
       options.onEvent({ type: 'waited', waitFor, seconds: (Date.now() - started) / 1000 });
       return;
@@ -97,6 +100,7 @@ async function waitUntil(kube: KubeClient, waitFor: WaitFor, options: ApplyOptio
       );
     }
     await sleep(Math.min(pause, Math.max(0, options.deadline - Date.now())), options.signal);
+    if (options.signal?.aborted) throw interrupted(`waiting for ${waitFor.description}`);
     pause = Math.min(pause * 2, options.pollMs ?? 1000);
   }
 }

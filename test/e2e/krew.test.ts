@@ -34,6 +34,8 @@ describe('installing through krew', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain(`Client Version: v${VERSION}`);
     expect(result.code).toBe(0);
+    // The single executable, not a script run by some Node.js on the PATH.
+    expect(JSON.parse(run('kubectl', ['kapsule-ha', 'version', '-o', 'json']).stdout).clientVersion.userAgent).toMatch(/^kubectl-kapsule_ha\/\S+ \(linux\/(amd64|arm64)\) sea$/);
   });
 
   it('the plugin\'s help speaks as `kubectl kapsule-ha` when run by kubectl', () => {

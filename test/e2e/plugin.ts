@@ -1,13 +1,12 @@
-// Test helpers for the plugin against the simulator: run it, read objects, count its
-// writes in the audit log, and watch the DNS endpoints while it works.
-import { spawn } from 'node:child_process';
-import { request } from 'node:https';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+// Test helpers for the plugin against the simulator: run it (the built executable, see
+// executable.ts), read objects, count its requests in the audit log, and watch the DNS
+// endpoints while it works (endpoint-watch.ts).
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as sim from '../sim/sim.ts';
+import { expectedUserAgent, pluginCommand } from './executable.ts';
 
-const repo = path.resolve(import.meta.dirname, '../..');
-const node = path.join(repo, 'node_modules/.bin/node');
+export { expectedUserAgent, fromSource } from './executable.ts';
+export { watchEndpoints, type EndpointWatch } from './endpoint-watch.ts';
 export const PLUGIN_AGENT = 'kubectl-kapsule_ha/';
 
 export interface RunResult {
@@ -16,20 +15,43 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs the plugin's source entry against the simulator's admin context (or another). */
-export function plugin(args: string[], options: { env?: Record<string, string>; context?: string } = {}): Promise<RunResult> {
-  const info = sim.info();
-  const env = { ...process.env, KUBECONFIG: info.kubeconfig, NO_COLOR: '1', ...options.env };
+export interface RunningPlugin {
+  child: ChildProcess;
+  done: Promise<RunResult & { signal: NodeJS.Signals | null }>;
+  /** Resolves once stderr so far matches; rejects if the plugin ends first. */
+  stderrMatches(pattern: RegExp): Promise<void>;
+}
+
+/**
+ * The plugin as a child process the caller may kill or interrupt, against the simulator's
+ * admin context (or another context, or another kubeconfig).
+ */
+export function startPlugin(args: string[], options: { env?: Record<string, string>; context?: string; kubeconfig?: string } = {}): RunningPlugin {
+  const env = { ...process.env, KUBECONFIG: options.kubeconfig ?? sim.info().kubeconfig, NO_COLOR: '1', ...options.env };
   const contextArgs = options.context ? ['--context', options.context] : [];
-  return new Promise((resolve, reject) => {
-    const child = spawn(node, [path.join(repo, 'src/main.ts'), ...args, ...contextArgs], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
+  const command = pluginCommand();
+  const child = spawn(command.file, [...command.args, ...args, ...contextArgs], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const done = new Promise<RunResult & { signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
   });
+  const stderrMatches = (pattern: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const look = () => pattern.test(stderr) && (child.stderr.off('data', look), resolve());
+      child.stderr.on('data', look);
+      look();
+      void done.then((result) => reject(new Error(`the plugin ended (exit ${result.code}) before stderr matched ${pattern}: ${result.stderr}`)));
+    });
+  return { child, done, stderrMatches };
+}
+
+/** Runs the plugin to its end against the simulator's admin context (or another). */
+export function plugin(args: string[], options: { env?: Record<string, string>; context?: string } = {}): Promise<RunResult> {
+  return startPlugin(args, options).done;
 }
 
 /** kubectl get … -o json, parsed; undefined when the object does not exist. */
@@ -41,80 +63,24 @@ export async function getJson(args: string[]): Promise<any> {
 
 export const kubeSystem = (...args: string[]) => getJson([...args, '-n', 'kube-system']);
 
-/** The plugin's requests since an audit offset, split into reads and writes. */
-export function pluginRequests(sinceOffset: number): { reads: number; writes: number; all: sim.AuditEvent[] } {
-  const { events } = sim.readAudit(sinceOffset);
+const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'];
+
+/** A write that changes the cluster (an access review only asks a question). */
+export const isWrite = (event: sim.AuditEvent): boolean => WRITE_VERBS.includes(event.verb) && event.objectRef?.resource !== 'selfsubjectaccessreviews';
+
+/**
+ * The plugin's requests since an audit offset, split into reads and writes, once the log
+ * has caught up (sim.readAuditCaughtUp). Every one must come from the program under test:
+ * a request from another build of the plugin fails the test.
+ */
+export async function pluginRequests(sinceOffset: number): Promise<{ reads: number; writes: number; all: sim.AuditEvent[] }> {
+  const { events } = await sim.readAuditCaughtUp(sinceOffset);
   const ours = events.filter((event) => event.userAgent?.startsWith(PLUGIN_AGENT));
-  const isWrite = (event: sim.AuditEvent) =>
-    ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(event.verb) &&
-    event.objectRef?.resource !== 'selfsubjectaccessreviews';
+  const strangers = [...new Set(ours.map((event) => event.userAgent).filter((agent) => agent !== expectedUserAgent))];
+  if (strangers.length > 0) throw new Error(`requests from ${strangers.join(', ')}, not from the program under test (${expectedUserAgent})`);
   return { reads: ours.filter((event) => !isWrite(event)).length, writes: ours.filter(isWrite).length, all: ours };
 }
 
-export const auditOffset = (): number => sim.readAudit().offset;
-
-export interface EndpointWatch {
-  /** Stops watching; the fewest ready kube-dns endpoints seen at any moment, and how many changes. */
-  stop(): Promise<{ minReady: number; events: number }>;
-}
-
-/**
- * Watches the EndpointSlices of a Service with the admin's token, independently of the plugin,
- * and tracks the number of ready endpoints after every change.
- */
-export async function watchEndpoints(service = 'kube-dns', namespace = 'kube-system'): Promise<EndpointWatch> {
-  const info = sim.info();
-  const readyBySlice = new Map<string, number>();
-  let minReady = Number.POSITIVE_INFINITY;
-  let events = 0;
-  const total = () => [...readyBySlice.values()].reduce((sum, count) => sum + count, 0);
-  const readyOf = (slice: any) => (slice.endpoints ?? []).filter((endpoint: any) => endpoint.conditions?.ready === true).length;
-  const selector = encodeURIComponent(`kubernetes.io/service-name=${service}`);
-  const base = `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices?labelSelector=${selector}`;
-  const { server, adminToken } = info;
-  const url = new URL(server);
-  const ca = readFileSync(info.caFile);
-  const get = (pathAndQuery: string, onData?: (chunk: string) => void) =>
-    new Promise<{ body: string; abort: () => void }>((resolve, reject) => {
-      const req = request(
-        { host: url.hostname, port: url.port, path: pathAndQuery, ca, headers: { Authorization: `Bearer ${adminToken}` } },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (onData ? onData(chunk) : (body += chunk)));
-          res.on('end', () => resolve({ body, abort: () => req.destroy() }));
-          if (onData) resolve({ body: '', abort: () => req.destroy() });
-        },
-      );
-      req.on('error', (error) => (onData ? undefined : reject(error)));
-      req.end();
-    });
-  const list = JSON.parse((await get(base)).body);
-  for (const slice of list.items) readyBySlice.set(slice.metadata.name, readyOf(slice));
-  minReady = total();
-  let buffer = '';
-  const watch = await get(`${base}&watch=1&resourceVersion=${list.metadata.resourceVersion}`, (chunk) => {
-    buffer += chunk;
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      if (!line.trim()) continue;
-      const event = JSON.parse(line);
-      if (event.type === 'DELETED') readyBySlice.delete(event.object.metadata.name);
-      else if (event.type === 'ADDED' || event.type === 'MODIFIED') readyBySlice.set(event.object.metadata.name, readyOf(event.object));
-      events++;
-      minReady = Math.min(minReady, total());
-    }
-  });
-  return {
-    async stop() {
-      // Let the last changes arrive before closing.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      watch.abort();
-      return { minReady, events };
-    },
-  };
-}
+export const auditOffset = (): number => sim.auditOffset();
 
 export { sim };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditOffset, kubeSystem, plugin, pluginRequests, sim } from './plugin.ts';
+import { auditOffset, isWrite, kubeSystem, plugin, pluginRequests, sim } from './plugin.ts';
 
 describe('enable and disable refuse to surprise', () => {
   beforeAll(async () => {
@@ -16,7 +16,7 @@ describe('enable and disable refuse to surprise', () => {
     expect(result.stderr.trim()).toBe(
       'error: enable changes the cluster and needs confirmation: pass --yes (or --dry-run=client to see the plan first)',
     );
-    expect(pluginRequests(offset).writes).toBe(0);
+    expect((await pluginRequests(offset)).writes).toBe(0);
   });
 
   it('--dry-run=client prints the plan, patches included, and writes nothing', async () => {
@@ -26,7 +26,7 @@ describe('enable and disable refuse to surprise', () => {
     expect(result.stdout).toContain('+ create deployment.apps/coredns-ha: the HA copy of coredns');
     expect(result.stdout).toContain('… wait for deployment/coredns-ha Available and its pods ready endpoints of service/kube-dns');
     expect(result.stdout).toMatch(/~ patch deployment.apps\/coredns: .*\n\s+replace \/spec\/replicas 0/);
-    expect(pluginRequests(offset).writes).toBe(0);
+    expect((await pluginRequests(offset)).writes).toBe(0);
     const yaml = await plugin(['enable', 'coredns', '--dry-run=client', '-o', 'yaml']);
     expect(yaml.stdout).toMatch(/^kind: Plan$/m);
   });
@@ -36,9 +36,7 @@ describe('enable and disable refuse to surprise', () => {
     const result = await plugin(['enable', 'all', '--dry-run=server', '--yes']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('deployment.apps/coredns-ha created (server dry run)');
-    const writes = sim.readAudit(offset).events.filter(
-      (event) => event.userAgent?.startsWith('kubectl-kapsule_ha/') && ['create', 'patch'].includes(event.verb) && event.objectRef?.resource !== 'selfsubjectaccessreviews',
-    );
+    const writes = (await pluginRequests(offset)).all.filter(isWrite);
     expect(writes.length).toBeGreaterThan(0);
     expect(writes.every((event) => /[?&]dryRun=All/.test(event.requestURI))).toBe(true);
     expect(await kubeSystem('deployment', 'coredns-ha')).toBeUndefined();

@@ -12,7 +12,7 @@ describe('diff, check-drift and status before enable', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/coredns: original — coredns 1\/1 ready; 1 Ready pod\(s\) in 1 zone\(s\)/);
     expect(result.stdout).toMatch(/warning: single replica/);
-    expect(pluginRequests(offset).writes).toBe(0);
+    expect((await pluginRequests(offset)).writes).toBe(0);
   });
 
   it('check-drift reports components that are not enabled, and exits 0', async () => {
@@ -43,7 +43,7 @@ describe('diff, check-drift and status once enabled, and after a Kapsule upgrade
     const result = await plugin(['diff', 'all']);
     expect(result.stdout).toBe('');
     expect(result.code, result.stderr).toBe(0);
-    const requests = pluginRequests(offset);
+    const requests = await pluginRequests(offset);
     expect(requests.reads).toBeGreaterThan(0);
     expect(requests.all.filter((event) => event.verb !== 'get' && event.verb !== 'list')).toEqual([]);
   });
@@ -98,7 +98,7 @@ describe('diff, check-drift and status once enabled, and after a Kapsule upgrade
     const offset = auditOffset();
     const result = await plugin(['check-drift']);
     expect(result.code, result.stderr).toBe(1);
-    expect(pluginRequests(offset).writes).toBe(0);
+    expect((await pluginRequests(offset)).writes).toBe(0);
     expect(result.stdout).toContain(`coredns: deployment.apps/coredns-ha containers[coredns].image: original ${upgradedDns.stdout} → copy ${coredns.stdout}`);
     expect(result.stdout).toContain(
       `metrics-server: deployment.apps/metrics-server-ha containers[metrics-server].image: original ${upgradedMetrics.stdout} → copy ${metrics.stdout}`,

@@ -35,7 +35,7 @@ describe('another client writes between our read and our write', () => {
       // The first patch was refused by its resourceVersion test; re-planned from fresh reads
       // (the controller keeps bumping the status of a Deployment being scaled, so it may take
       // a few), the last one applied.
-      const patches = pluginRequests(offset).all.filter((e) => e.verb === 'patch' && e.objectRef?.resource === 'deployments' && e.objectRef?.name === 'coredns-ha' && !e.objectRef?.subresource);
+      const patches = (await pluginRequests(offset)).all.filter((e) => e.verb === 'patch' && e.objectRef?.resource === 'deployments' && e.objectRef?.name === 'coredns-ha' && !e.objectRef?.subresource);
       const codes = patches.map((e) => e.responseStatus?.code);
       expect(codes.length, String(codes)).toBeGreaterThanOrEqual(2);
       expect(codes.length, String(codes)).toBeLessThanOrEqual(6);
@@ -50,7 +50,7 @@ describe('another client writes between our read and our write', () => {
       // Nothing left to do: a plain re-run writes nothing.
       const again = auditOffset();
       expect((await plugin(['enable', 'coredns', '--yes'])).code).toBe(0);
-      expect(pluginRequests(again).writes).toBe(0);
+      expect((await pluginRequests(again)).writes).toBe(0);
     } finally {
       await proxy.stop();
     }

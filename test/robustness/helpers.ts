@@ -1,7 +1,6 @@
 // Helpers of the robustness suite, on top of test/e2e/plugin.ts: kubeconfig variants, the
 // fault proxy wired to the simulator, the plugin as a child process that can be killed,
 // RBAC for the restricted user, and what a user would look at (Ready pods, zones).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,11 +8,8 @@ import { expect } from 'vitest';
 import YAML from 'yaml';
 import { layout } from '../sim/lib/layout.ts';
 import { pkiFiles } from '../sim/lib/pki.ts';
-import { getJson, pluginRequests, sim, type RunResult } from '../e2e/plugin.ts';
+import { getJson, isWrite, pluginRequests, sim, startPlugin, type RunningPlugin, type RunResult } from '../e2e/plugin.ts';
 import { startFaultProxy, type FaultPlan, type FaultProxy, type ProxyHooks } from './fault-proxy.ts';
-
-const repo = path.resolve(import.meta.dirname, '../..');
-const node = path.join(repo, 'node_modules/.bin/node');
 
 export const scratch = mkdtempSync(path.join(tmpdir(), 'kapsule-ha-robust-'));
 
@@ -37,25 +33,10 @@ export async function startProxy(plan: FaultPlan, hooks: ProxyHooks = {}): Promi
   return Object.assign(proxy, { kubeconfig });
 }
 
-export interface RunningPlugin {
-  child: ChildProcess;
-  done: Promise<RunResult & { signal: NodeJS.Signals | null }>;
-}
+export type { RunningPlugin };
 
-/** The plugin as a child process (the caller may kill it), with the given kubeconfig. */
-export function spawnPlugin(args: string[], kubeconfig: string = sim.info().kubeconfig): RunningPlugin {
-  const env = { ...process.env, KUBECONFIG: kubeconfig, NO_COLOR: '1' };
-  const child = spawn(node, [path.join(repo, 'src/main.ts'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => (stdout += chunk));
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const done = new Promise<RunResult & { signal: NodeJS.Signals | null }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
-  });
-  return { child, done };
-}
+/** The plugin as a child process (the caller may kill or interrupt it), with the given kubeconfig. */
+export const spawnPlugin = (args: string[], kubeconfig: string = sim.info().kubeconfig): RunningPlugin => startPlugin(args, { kubeconfig });
 
 /** A failure as a user should see it: the exit code, one stderr line matching `line`, no stack trace. */
 export function expectOneLineFailure(result: RunResult, code: number, line: RegExp): void {
@@ -76,11 +57,9 @@ export function expectCleanEnd(result: RunResult, codes: number[]): void {
   }
 }
 
-/** The plugin's writes since an audit offset, after giving the audit log time to catch up. */
+/** The plugin's writes since an audit offset, once the audit log has caught up. */
 export async function writesSince(offset: number): Promise<sim.AuditEvent[]> {
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const requests = pluginRequests(offset);
-  return requests.all.filter((event) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(event.verb) && event.objectRef?.resource !== 'selfsubjectaccessreviews');
+  return (await pluginRequests(offset)).all.filter(isWrite);
 }
 
 export const isReadyPod = (pod: any) =>

@@ -81,11 +81,14 @@ describe('SIGKILL at the N-th API request of enable all and disable all', () => 
         }
       }
     } finally {
-      const { minReady } = await watch.stop();
+      const { minReady, events, checks } = await watch.stop();
       console.log(
         `[robustness] kills: ${kills.enable} of enable all (${enable.requests} requests), ${kills.disable} of disable all (${disable.requests} requests), ` +
-          `${kills.moments.before} before forwarding, ${kills.moments.after} after the server answered; fewest ready DNS endpoints: ${minReady}`,
+          `${kills.moments.before} before forwarding, ${kills.moments.after} after the server answered; fewest ready DNS endpoints: ${minReady} ` +
+          `(${events} changes watched, ${checks} comparisons with a fresh list)`,
       );
+      // Every round enables and disables coredns: the watch must have seen the endpoints move.
+      expect(events).toBeGreaterThanOrEqual(kills.tried);
       expect(minReady).toBeGreaterThanOrEqual(1);
     }
     expect(kills.enable + kills.disable).toBeGreaterThanOrEqual(Math.min(50, 2 * PER_VERB - 4));

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Api } from './lib/api.ts';
-import { auditEndOffset, readAuditFile, waitForAuditEvents, type AuditEvent } from './lib/audit.ts';
+import { auditEndOffset, readAuditAfterSentinel, readAuditFile, waitForAuditEvents, type AuditEvent } from './lib/audit.ts';
 import { deleteExtras, saveBaseline } from './lib/cleanup.ts';
 import { componentNames } from './lib/components.ts';
 import { server } from './lib/config-files.ts';
@@ -189,6 +189,24 @@ export async function scaleNodes(nodesPerZone: NodesPerZone, stateDir?: string):
 /** Audit events (stage ResponseComplete) after byte `sinceOffset`, and the next offset. */
 export function readAudit(sinceOffset = 0, stateDir?: string): { events: AuditEvent[]; offset: number } {
   return readAuditFile(layout(stateDir).auditLog, sinceOffset);
+}
+
+/**
+ * Audit events after `sinceOffset`, read once the log has caught up with every request
+ * answered before the call (a sentinel GET is sent and awaited in the log): use it for
+ * every count of requests, and for "no writes", which an unflushed log would fake.
+ */
+export function readAuditCaughtUp(sinceOffset: number, options: { timeoutMs?: number; stateDir?: string } = {}): Promise<{ events: AuditEvent[]; offset: number; sentinel: AuditEvent }> {
+  const l = layout(options.stateDir);
+  const send = async (userAgent: string) => {
+    const api = apiClient({ userAgent, stateDir: l.stateDir });
+    try {
+      await api.get('/api/v1/namespaces/kube-system');
+    } finally {
+      api.close();
+    }
+  };
+  return readAuditAfterSentinel(l.auditLog, sinceOffset, send, options.timeoutMs);
 }
 
 /** The current end of the audit log: pass it to readAudit/waitForAudit to see only what follows. */

@@ -84,3 +84,28 @@ export function auditEndOffset(file: string): number {
     closeSync(fd);
   }
 }
+
+let sentinels = 0;
+
+/**
+ * Events after `sinceOffset` once the log has caught up with every request answered
+ * before this call. The server writes an event just after it answers, so a client that
+ * has its answers may still find the log short: `send` makes one more request, with a
+ * unique User-Agent, and the log is read until that sentinel's event is in it (a request
+ * answered earlier is logged by then). Throws when the sentinel never shows.
+ */
+export async function readAuditAfterSentinel(
+  file: string,
+  sinceOffset: number,
+  send: (userAgent: string) => Promise<void>,
+  timeoutMs = 10_000,
+): Promise<{ events: AuditEvent[]; offset: number; sentinel: AuditEvent }> {
+  const userAgent = `kapsule-ha-audit-sentinel/${process.pid}-${++sentinels}-${Date.now()}`;
+  await send(userAgent);
+  const [sentinel] = await waitForAuditEvents(file, (event) => event.userAgent === userAgent, { sinceOffset, timeoutMs });
+  if (!sentinel) throw new Error(`the audit log did not show the sentinel request (${userAgent}) within ${timeoutMs / 1000}s`);
+  // Two requests answered a moment apart may be logged in the other order.
+  await sleep(100);
+  const read = readAuditFile(file, sinceOffset);
+  return { events: read.events.filter((event) => event.userAgent !== userAgent), offset: read.offset, sentinel };
+}
