@@ -82,7 +82,7 @@ describe('impersonation, judged by the API server', () => {
   /** The plugin's requests since `offset`, once the audit log holds its access reviews. */
   const requestsAfterReviews = async (offset: number) => {
     await sim.waitForAudit((event) => event.objectRef?.resource === 'selfsubjectaccessreviews' && (event.userAgent ?? '').startsWith('kubectl-kapsule_ha/'), { sinceOffset: offset });
-    return { all: pluginRequests(offset).all, writes: await writesSince(offset) };
+    return { all: (await pluginRequests(offset)).all, writes: await writesSince(offset) };
   };
 
   beforeAll(async () => {
@@ -142,7 +142,7 @@ describe("kubectl's connection flags", () => {
     const offset = auditOffset();
     const result = await plugin(['status', '--context', 'restricted', '--token', sim.info().adminToken]);
     expect(result.code, result.stderr).toBe(0);
-    expect(pluginRequests(offset).all.every((event) => event.user.username === 'admin')).toBe(true);
+    expect((await pluginRequests(offset)).all.every((event) => event.user.username === 'admin')).toBe(true);
   });
 });
 
