@@ -14,6 +14,13 @@ describe('another client writes between our read and our write', () => {
   afterAll(() => sim.reset());
 
   it('a copy changed under our PATCH is read and planned again: their annotation and scale survive, our pool pinning lands', async () => {
+    // The real DNS autoscaler runs in the simulator and would set coredns-ha back to its own
+    // count at any moment: here the test's `kubectl scale` plays the autoscaler, so the real one
+    // is stopped first, and the copy of it that our run restores starts only after the checks
+    // (a long simulated image pull).
+    await sim.kubectl(['scale', 'deployment/kube-dns-autoscaler', '-n', 'kube-system', '--replicas=0']);
+    await sim.kubectl(['wait', '--for=delete', 'pod', '-l', 'k8s-app=kube-dns-autoscaler', '-n', 'kube-system', '--timeout=60s']);
+    await sim.setStartDelay(600_000);
     let raced = 0;
     const proxy = await startProxy({ seed: 1 }, {
       async before(_, method, path) {
@@ -53,6 +60,7 @@ describe('another client writes between our read and our write', () => {
       expect((await pluginRequests(again)).writes).toBe(0);
     } finally {
       await proxy.stop();
+      await sim.setStartDelay(3000);
     }
   });
 
