@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '../cli/io.ts';
+import { checkSessionHealth, type HealthTimes } from './session-health.ts';
 
 export interface TlsMaterial {
   ca?: Buffer | undefined;
@@ -48,6 +49,8 @@ export interface TransportOptions {
   log?: Logger | undefined;
   /** false: HTTP/1.1 only (keep-alive), never offer h2. */
   http2?: boolean | undefined;
+  /** When an HTTP/2 session counts as dead (tests shorten it). */
+  health?: HealthTimes | undefined;
 }
 
 export class Transport {
@@ -60,6 +63,7 @@ export class Transport {
   /** https only: which protocol the server chose by ALPN, then the HTTP/2 session if h2. */
   private protocol: 'h2' | 'http/1.1' | undefined;
   private readonly offerHttp2: boolean;
+  private readonly health: HealthTimes | undefined;
   private session: Promise<ClientHttp2Session> | undefined;
   private active = 0;
 
@@ -69,6 +73,7 @@ export class Transport {
     this.tls = tls;
     this.baseHeaders = headers;
     this.log = options.log ?? (() => {});
+    this.health = options.health;
     this.offerHttp2 = this.url.protocol === 'https:' && options.http2 !== false && process.env.KAPSULE_HA_HTTP1 !== '1';
     if (!this.offerHttp2) this.protocol = 'http/1.1';
   }
@@ -194,6 +199,7 @@ export class Transport {
           settings: { initialWindowSize: STREAM_WINDOW, enablePush: false },
         });
         session.setLocalWindowSize(SESSION_WINDOW);
+        checkSessionHealth(session, socket, this.log, this.health);
         this.log(7, () => `${this.server}: HTTP/2 session in ${Date.now() - started} ms`);
         const forget = () => {
           if (this.session && this.current === session) this.session = undefined;
