@@ -20,6 +20,9 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDelayMs: 8_000 };
 
+/** Sends of a request the server never received (refused, past a GOAWAY), beyond `attempts`. */
+export const UNPROCESSED_RETRIES = 10;
+
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 // A dead HTTP/2 session may have processed its requests: like a reset, for reads only.
 const RESET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', SESSION_DEAD_CODE]);

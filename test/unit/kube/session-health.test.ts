@@ -22,6 +22,7 @@ let url: string;
 let connections = 0;
 /** What the server does with the next request of each method. */
 const next: Partial<Record<string, 'freeze' | 'refuse' | 'goaway' | 'slow'>> = {};
+let refuseNext = 0;
 const seen: Array<{ method: string; path: string; connection: number; processed: boolean }> = [];
 
 beforeAll(async () => {
@@ -29,7 +30,7 @@ beforeAll(async () => {
   cert = readFileSync(join(folder, 'cert.pem'));
   server = http2.createSecureServer({ key: readFileSync(join(folder, 'key.pem')), cert }, (request, response) => {
     const method = request.method;
-    const action = next[method];
+    const action = refuseNext > 0 ? (refuseNext--, 'refuse' as const) : next[method];
     delete next[method];
     const connection = (request.stream.session as unknown as { connection: number }).connection;
     const record = { method, path: request.url, connection, processed: action === undefined || action === 'slow' };
@@ -109,6 +110,15 @@ describe('the HTTP/2 session health check (no --request-timeout)', () => {
     const before = seen.length;
     await client.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' } });
     expect(seen.slice(before).map((request) => request.processed)).toEqual([false, true]);
+    transport.close();
+  });
+
+  it('does not count refused sends against the retry attempts: a create refused 6 times (3 attempts) is sent a 7th', async () => {
+    const { client, transport } = clientWithLog();
+    refuseNext = 6;
+    const before = seen.length;
+    await client.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' } });
+    expect(seen.slice(before).map((request) => request.processed)).toEqual([false, false, false, false, false, false, true]);
     transport.close();
   });
 
