@@ -65,7 +65,8 @@ export class Transport {
   private readonly offerHttp2: boolean;
   private readonly health: HealthTimes | undefined;
   private session: Promise<ClientHttp2Session> | undefined;
-  private active = 0;
+  /** Streams in flight per session: a session keeps the process alive only while it has some. */
+  private readonly active = new WeakMap<ClientHttp2Session, number>();
 
   constructor(server: string, tls: TlsMaterial, headers: () => Promise<Record<string, string>>, options: TransportOptions = {}) {
     this.server = server.replace(/\/+$/, '');
@@ -232,7 +233,7 @@ export class Transport {
         reject(Object.assign(new Error((error as Error).message), { code: 'ECONNRESET', reusedSocket: true }));
         return;
       }
-      this.active++;
+      this.active.set(session, (this.active.get(session) ?? 0) + 1);
       session.ref();
       let settled = false;
       let failure: Error | undefined;
@@ -241,7 +242,9 @@ export class Transport {
         if (settled) return;
         settled = true;
         if (timer) clearTimeout(timer);
-        if (--this.active === 0) session.unref();
+        const left = this.active.get(session)! - 1;
+        this.active.set(session, left);
+        if (left === 0) session.unref();
         outcome();
       };
       if (request.deadline !== undefined) {
