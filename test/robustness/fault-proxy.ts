@@ -180,7 +180,10 @@ export async function startFaultProxy(
   };
 
   const server = http2.createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: true }, (req, res) => void handle(req, res).catch(() => res.destroy()));
+  const connections = new Set<TLSSocket>();
   server.on('secureConnection', (socket: TLSSocket) => {
+    connections.add(socket);
+    socket.on('close', () => connections.delete(socket));
     const protocol = socket.alpnProtocol || 'http/1.1'; // no ALPN: HTTP/1.1
     alpn[protocol] = (alpn[protocol] ?? 0) + 1;
   });
@@ -198,6 +201,7 @@ export async function startFaultProxy(
     stop: async () => {
       await relay.stop();
       api.close();
+      for (const socket of connections) socket.destroy(); // server.close() waits for every session
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
