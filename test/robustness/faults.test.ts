@@ -55,12 +55,12 @@ describe(`with ${SHARE * 100}% of API requests faulted over HTTP/2, reads succee
     let minReady = Number.NaN;
     let endpointEvents = 0;
     try {
+      await readAll(0); // the originals only
       runs.enable = await converge(['enable', 'all', '--yes', '--timeout', '60s']);
       await expectEnabled();
-      await readAll(0);
+      await readAll(0); // the HA form
       runs.disable = await converge(['disable', 'all', '--yes', '--timeout', '60s']);
       await expectDisabled();
-      await readAll(0);
     } finally {
       ({ minReady, events: endpointEvents } = await watch.stop());
       await proxy.stop();
