@@ -3,7 +3,7 @@
 // check even without a request timeout, reads are retried on a new session and writes fail
 // in one line; a slow but live server is left alone; GOAWAY and REFUSED_STREAM are sent again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http2 from 'node:http2';
 import { tmpdir } from 'node:os';
@@ -135,5 +135,32 @@ describe('the HTTP/2 session health check (no --request-timeout)', () => {
     expect(seen.slice(before).map((request) => [request.method, request.processed])).toEqual([['POST', false], ['POST', true]]);
     expect(servedBy(await slow)).toBe(first);
     transport.close();
+  });
+
+  it('lets the process exit by itself once the requests spread over a GOAWAY\'d session and its successor are done', async () => {
+    next.GET = 'slow';
+    setTimeout(() => (next.POST = 'goaway'), 50);
+    // The last answer comes on the old session: the new one must not keep the process alive.
+    const script = `
+      import { Transport } from ${JSON.stringify(new URL('../../../src/kube/transport.ts', import.meta.url).pathname)};
+      const transport = new Transport(process.env.URL, { ca: Buffer.from(process.env.CA) }, async () => ({}));
+      const slow = transport.request({ method: 'GET', path: '/slow' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const refused = await transport.request({ method: 'POST', path: '/x', body: '{}' }).catch((error) => error);
+      await transport.request({ method: 'POST', path: '/x', body: '{}' });
+      console.log(refused.code, (await slow).status);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, URL: url, CA: cert.toString() }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    const exited = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 4_000);
+      child.on('exit', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    child.kill('SIGKILL');
+    expect(output.trim()).toBe('ECONNRESET 200');
+    expect(exited).toBe(true);
   });
 });
