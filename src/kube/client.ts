@@ -2,7 +2,7 @@
 // safety, Status bodies turned into KubeApiError, requests logged without credentials.
 import { apiErrorFrom, connectionErrorFrom, type RequestDescription } from './errors.ts';
 import { collectionPath, objectPath, resourceInfo, resourceName } from './resources.ts';
-import { DEFAULT_RETRY, retryDelayMs, shouldRetryError, shouldRetryStatus, sleep, type RetryPolicy, type Safety } from './retry.ts';
+import { DEFAULT_RETRY, retryDelayMs, UNPROCESSED_RETRIES, shouldRetryError, shouldRetryStatus, sleep, type RetryPolicy, type Safety } from './retry.ts';
 import { formatMs, TIMEOUT_CODE, type Transport, type TransportResponse } from './transport.ts';
 import { watchCollection } from './watch.ts';
 import { InterruptedError } from '../cli/errors.ts';
@@ -165,6 +165,7 @@ export class RestKubeClient implements KubeClient {
     if (body !== undefined) headers['Content-Type'] = call.contentType ?? 'application/json';
     if (body !== undefined) log(8, () => `Request body: ${truncate(body)}`);
     let refreshed = false;
+    let unprocessed = 0;
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
       let response: TransportResponse;
@@ -175,6 +176,14 @@ export class RestKubeClient implements KubeClient {
         if (signal?.aborted) throw new InterruptedError('interrupted while waiting for the API server', { cause: error });
         log(6, () => `${call.method} ${transport.server}${path} failed in ${Date.now() - started} ms: ${code ?? (error as Error).message}`);
         const reused = (error as { reusedSocket?: boolean }).reusedSocket === true;
+        if (code === 'ECONNRESET' && reused && unprocessed < UNPROCESSED_RETRIES) {
+          // The server never saw it (a refused stream, one past a GOAWAY, a stale kept-alive
+          // socket): sent again without spending an attempt, as Go's HTTP/2 transport does.
+          unprocessed++;
+          attempt--;
+          await this.pause(retryDelayMs(unprocessed, undefined, this.retry), deadline, error);
+          continue;
+        }
         if (code === TIMEOUT_CODE || !shouldRetryError(code, call.safety, reused) || attempt >= this.retry.attempts) {
           throw connectionErrorFrom(error as NodeJS.ErrnoException, transport.server);
         }

@@ -1,6 +1,7 @@
 // API and connection failures as messages a person can act on. The Status body the API
 // server sends is parsed; what it lacks is filled in from the request we made.
 import { CliError, EXIT, UsageError } from '../cli/errors.ts';
+import { SESSION_DEAD_CODE } from './session-health.ts';
 
 /** What was asked, to explain a failure (never contains credentials). */
 export interface RequestDescription {
@@ -132,6 +133,7 @@ export function connectionErrorFrom(error: NodeJS.ErrnoException & { proxy?: str
     EHOSTUNREACH: `cannot reach ${at}: host unreachable`,
     ENETUNREACH: `cannot reach ${at}: network unreachable`,
     ETIMEDOUT: `cannot connect to ${at}: connection timed out`,
+    [SESSION_DEAD_CODE]: `${at} stopped answering: ${error.message}`,
   };
   const message =
     messages[code] ??

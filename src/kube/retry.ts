@@ -2,6 +2,7 @@
 // twice cannot do harm: reads, merge patches, JSON patches guarded by a resourceVersion
 // test, deletes with a precondition; a create only when the server never processed it.
 import type { IncomingHttpHeaders } from 'node:http';
+import { SESSION_DEAD_CODE } from './session-health.ts';
 
 export type Safety =
   /** Sending it twice is harmless: retry on 429, 5xx and connection failures. */
@@ -19,8 +20,12 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDelayMs: 8_000 };
 
+/** Sends of a request the server never received (refused, past a GOAWAY), beyond `attempts`. */
+export const UNPROCESSED_RETRIES = 10;
+
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
-const RESET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
+// A dead HTTP/2 session may have processed its requests: like a reset, for reads only.
+const RESET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', SESSION_DEAD_CODE]);
 
 export function shouldRetryStatus(status: number, safety: Safety): boolean {
   if (status === 429) return safety !== 'eviction';

@@ -13,6 +13,7 @@ import { tunnelAgent, type Dialer } from './proxy-dial.ts';
 
 /** Request headers; a list is sent as the same header repeated (Impersonate-Group). */
 export type Headers = Record<string, string | string[]>;
+import { checkSessionHealth, type HealthTimes } from './session-health.ts';
 
 export interface TlsMaterial {
   /** The cluster's CA, or the machine's trust store (PEM list) when it names none. */
@@ -56,6 +57,8 @@ export interface TransportOptions {
   http2?: boolean | undefined;
   /** Opens the raw connection (a proxy tunnel); undefined: connect directly. */
   dial?: Dialer | undefined;
+  /** When an HTTP/2 session counts as dead (tests shorten it). */
+  health?: HealthTimes | undefined;
 }
 
 export class Transport {
@@ -69,8 +72,10 @@ export class Transport {
   /** https only: which protocol the server chose by ALPN, then the HTTP/2 session if h2. */
   private protocol: 'h2' | 'http/1.1' | undefined;
   private readonly offerHttp2: boolean;
+  private readonly health: HealthTimes | undefined;
   private session: Promise<ClientHttp2Session> | undefined;
-  private active = 0;
+  /** Streams in flight per session: a session keeps the process alive only while it has some. */
+  private readonly active = new WeakMap<ClientHttp2Session, number>();
 
   constructor(server: string, tls: TlsMaterial, headers: () => Promise<Headers>, options: TransportOptions = {}) {
     this.server = server.replace(/\/+$/, '');
@@ -79,6 +84,7 @@ export class Transport {
     this.baseHeaders = headers;
     this.log = options.log ?? (() => {});
     this.dial = options.dial;
+    this.health = options.health;
     this.offerHttp2 = this.url.protocol === 'https:' && options.http2 !== false && process.env.KAPSULE_HA_HTTP1 !== '1';
     if (!this.offerHttp2) this.protocol = 'http/1.1';
   }
@@ -219,6 +225,7 @@ export class Transport {
           settings: { initialWindowSize: STREAM_WINDOW, enablePush: false },
         });
         session.setLocalWindowSize(SESSION_WINDOW);
+        checkSessionHealth(session, socket, this.log, this.health);
         this.log(7, () => `${this.server}: HTTP/2 session in ${Date.now() - started} ms`);
         const forget = () => {
           if (this.session && this.current === session) this.session = undefined;
@@ -264,7 +271,7 @@ export class Transport {
         reject(Object.assign(new Error((error as Error).message), { code: 'ECONNRESET', reusedSocket: true }));
         return;
       }
-      this.active++;
+      this.active.set(session, (this.active.get(session) ?? 0) + 1);
       session.ref();
       let settled = false;
       let failure: Error | undefined;
@@ -273,7 +280,9 @@ export class Transport {
         if (settled) return;
         settled = true;
         if (timer) clearTimeout(timer);
-        if (--this.active === 0) session.unref();
+        const left = this.active.get(session)! - 1;
+        this.active.set(session, left);
+        if (left === 0) session.unref();
         outcome();
       };
       if (request.deadline !== undefined) {
