@@ -11,6 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { benchCheckDrift } from './check-drift.ts';
 import { benchEnable } from './enable.ts';
+import { benchLatency } from './latency.ts';
 import { loadGuide } from './guide.ts';
 import { openCluster, serverVersion } from './lib/cluster.ts';
 import type { Context, TargetRow } from './lib/context.ts';
@@ -30,6 +31,7 @@ const SECTIONS: { name: string; run: (context: Context) => Promise<string> | str
   { name: 'enable', run: benchEnable },
   { name: 'scale', run: benchScale },
   { name: 'size', run: benchSize },
+  { name: 'latency', run: benchLatency },
 ];
 
 function ensureBuilt(): void {

@@ -10,6 +10,7 @@ import { applyWrite, type WriteReport } from './write.ts';
 
 export type ApplyEvent = { component: Component } & (
   | { type: 'wrote'; step: WriteStep; dryRun: boolean }
+  | { type: 'wait-started'; waitFor: WaitFor }
   | { type: 'waiting'; waitFor: WaitFor; detail: string }
   | { type: 'waited'; waitFor: WaitFor; seconds: number }
   | { type: 'replanned'; step: WriteStep; reason: string }
@@ -82,6 +83,7 @@ async function applyComponent(kube: KubeClient, plan: ComponentPlan, options: Ap
         stage.waits.map(async (step) => {
           const started = Date.now();
           const onDetail = (detail: string) => onEvent({ component, type: 'waiting', waitFor: step.waitFor, detail });
+          onEvent({ component, type: 'wait-started', waitFor: step.waitFor });
           await waitServing(kube, step, { deadline: options.deadline, signal, onDetail }).catch((error: unknown) => {
             failedWait.abort();
             throw error;

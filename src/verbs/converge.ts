@@ -36,6 +36,9 @@ function reporter(deps: VerbDeps, structured: boolean, progress: Progress, sideB
       case 'wrote':
         say(`${prefix}${kubectlName(event.step.ref)} ${pastTense(event.step.action)}${event.dryRun ? ' (server dry run)' : ''}\n`);
         break;
+      case 'wait-started':
+        deps.log(6, () => `${event.component}: wait started: ${event.waitFor.description}`);
+        break;
       case 'waiting':
         progress.update(`${prefix}waiting for ${event.waitFor.description}: ${event.detail}`, event.component);
         break;
