@@ -34,8 +34,7 @@ const pause = (ms: number, signal: AbortSignal) =>
 
 /**
  * Keeps `store` equal to the objects a watch selects, restarting the watch when the server
- * ends it or the connection drops (a restart lists the current objects again, so the store
- * is emptied first). Resolves when `signal` aborts; rejects on a final refusal.
+ * ends it or the connection drops. Resolves when `signal` aborts; rejects on a final refusal.
  */
 async function mirror(
   kube: KubeClient,
@@ -57,8 +56,8 @@ async function mirror(
       if (!isPassing(error)) throw error;
     }
     if (signal.aborted) return;
+    // The next watch starts with every current object again. An empty store never makes a wait pass.
     store.clear();
-    changed();
     await pause(backoff, signal);
   }
 }

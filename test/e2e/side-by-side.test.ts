@@ -14,7 +14,7 @@ interface Change {
 }
 
 /** Every change of kube-system's Deployments, in the server's order, until stopped. */
-async function watchDeployments(): Promise<{ stop(): Promise<Change[]> }> {
+async function watchDeployments(): Promise<{ stop(until: (changes: Change[]) => boolean): Promise<Change[]> }> {
   const info = sim.info();
   const url = new URL('/apis/apps/v1/namespaces/kube-system/deployments?watch=1', info.server);
   const changes: Change[] = [];
@@ -39,8 +39,9 @@ async function watchDeployments(): Promise<{ stop(): Promise<Change[]> }> {
   watch.end();
   await started;
   return {
-    async stop() {
-      await new Promise((resolve) => setTimeout(resolve, 500));
+    /** Stops once `until` holds (at most 60 s): a copy may become Available after a run that did not wait for it. */
+    async stop(until) {
+      for (let waited = 0; !until(changes) && waited < 60_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
       watch.destroy();
       return changes;
     },
@@ -60,7 +61,8 @@ describe('enable all converges the components side by side', () => {
     const watch = await watchDeployments();
     const offset = auditOffset();
     const result = await plugin(['enable', 'all', '--yes']);
-    const changes = await watch.stop();
+    const copies = ['coredns-ha', 'metrics-server-ha'];
+    const changes = await watch.stop((seen) => copies.every((copy) => seen.some((change) => change.name === copy && change.available)));
     expect(result.code, result.stderr).toBe(0);
 
     for (const [original, copy] of [['coredns', 'coredns-ha'], ['metrics-server', 'metrics-server-ha']]) {
