@@ -1,6 +1,7 @@
-// Sequential round trips and own work from the plugin's -v 6 log, whose request lines
-// ("GET https://… 200 in 41 ms") are written when the answer arrives: each line's arrival
-// time is the request's end, less its duration its start.
+// Sequential round trips, from the API server's audit log, and the plugin's own work, from
+// its -v 6 log (request lines "GET https://… 200 in 41 ms" are written when the answer
+// arrives: the line's arrival is the request's end, less its duration its start).
+import { receivedAt, type AuditEvent } from './cluster.ts';
 import type { Line, Run } from './run.ts';
 
 export type Interval = [number, number];
@@ -15,15 +16,21 @@ export function requestIntervals(lines: Line[]): Interval[] {
 }
 
 /**
- * The longest chain of requests each starting after the one before it ended (`slackMs`
- * forgives the log's millisecond rounding): the most non-overlapping requests, found by
- * taking the one that ends first, again and again.
+ * The longest chain of requests each received by the server at least `gapMs` after it
+ * answered the one before (behind a relay adding a round trip, a request sent after an
+ * answer arrives that much later; requests sent together arrive within a moment): the
+ * most such requests, found by taking the one answered first, again and again. From the
+ * server's clock, so a busy client cannot blur it. Watches are left out (they last).
  */
-export function requestChain(requests: Interval[], slackMs: number): number {
+export function requestChain(events: AuditEvent[], gapMs: number): number {
+  const requests = events
+    .filter((event) => event.verb !== 'watch' && event.stageTimestamp)
+    .map((event) => [receivedAt(event), Date.parse(event.stageTimestamp!)] as Interval)
+    .sort((a, b) => a[1] - b[1]);
   let chain = 0;
   let free = Number.NEGATIVE_INFINITY;
-  for (const [start, end] of [...requests].sort((a, b) => a[1] - b[1])) {
-    if (start + slackMs >= free) {
+  for (const [start, end] of requests) {
+    if (start >= free + gapMs) {
       chain++;
       free = end;
     }
@@ -68,4 +75,21 @@ export function ownWork(run: Run, requests: Interval[]): number {
     waits.flatMap(([from, to]) => (Math.min(end, to) > Math.max(start, from) ? [[Math.max(start, from), Math.min(end, to)] as Interval] : [])),
   );
   return run.ms - (length(waits) - length(merge(busyWhileWaiting)));
+}
+
+/** Which component of enable/disable a request is about (by object name); undefined: a read or review for all. */
+const componentOf = (event: AuditEvent): string | undefined => {
+  if (['get', 'list'].includes(event.verb) || !event.objectRef?.name) return undefined;
+  const name = event.objectRef.name;
+  return name.startsWith('cilium-operator') ? 'cilium-operator' : name.startsWith('metrics-server') ? 'metrics-server' : 'coredns';
+};
+
+/**
+ * Components converge side by side: the critical path is the longest component's chain
+ * (the shared reads and reviews, then its own writes), not every write end to end.
+ */
+export function longestComponentChain(events: AuditEvent[], gapMs: number): number {
+  const components = new Set(events.map(componentOf).filter((component) => component !== undefined));
+  if (components.size === 0) return requestChain(events, gapMs);
+  return Math.max(...[...components].map((component) => requestChain(events.filter((event) => [undefined, component].includes(componentOf(event))), gapMs)));
 }
