@@ -46,7 +46,7 @@ function rolloutGap(deployment: KubeObject): string | undefined {
  * partial view: the Deployment's own count of Ready pods must be among the pods seen.
  */
 export function servingCheck(waitFor: WaitFor, deployment: KubeObject | undefined, pods: KubeObject[], slices: KubeObject[]): WaitCheck {
-  if (!deployment) return { done: false, detail: `deployment/${waitFor.deployment.name} does not exist` };
+  if (!deployment) return { done: false, detail: `deployment/${waitFor.deployment.name} not seen yet` };
   const gap = rolloutGap(deployment);
   if (gap) return { done: false, detail: gap };
   if (!waitFor.service) return { done: true, detail: 'available' };
