@@ -33,7 +33,7 @@ function recordingClient(refuse?: (ref: ObjectRef) => boolean): { client: KubeCl
 }
 
 describe('applyPlan', () => {
-  it('sends a stage\'s writes together, what pods refer to one round before the Deployments', async () => {
+  it('sends a stage\'s writes together, what pods and bindings refer to one round before the Deployments and bindings', async () => {
     const cluster = new FakeCluster();
     const enable = plan(coredns.enable(cluster.view(), {}), cluster.live());
     const { client, writes, mostInFlight } = recordingClient();
@@ -48,12 +48,13 @@ describe('applyPlan', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     interrupt.abort();
     await expect(run).rejects.toMatchObject({ exitCode: 130, message: expect.stringMatching(/^interrupted: stopped before waiting for deployment\/coredns-ha Available/) });
-    const deployments = writes.map((line, index) => [line, index] as const).filter(([line]) => line.startsWith('create Deployment/'));
-    expect(deployments).toHaveLength(2);
-    // Every ServiceAccount, RBAC object and ConfigMap was sent before the first Deployment.
-    const firstDeployment = Math.min(...deployments.map(([, index]) => index));
-    expect(writes.slice(0, firstDeployment).sort()).toEqual(writes.filter((line) => !line.startsWith('create Deployment/')).sort());
-    expect(mostInFlight()).toBe(firstDeployment);
+    const secondRound = (line: string) => /^create (Deployment|RoleBinding|ClusterRoleBinding)\//.test(line);
+    expect(writes.filter(secondRound)).toHaveLength(4);
+    // The ServiceAccount, Roles and ConfigMaps went together, before any Deployment or binding.
+    const first = writes.findIndex(secondRound);
+    expect(writes.slice(0, first).sort()).toEqual(writes.filter((line) => !secondRound(line)).sort());
+    expect(writes.slice(0, first)).toEqual(expect.arrayContaining(['create ServiceAccount/kube-dns-autoscaler', 'create ClusterRole/kapsule-ha:kube-dns-autoscaler', 'create Role/kube-dns-autoscaler', 'create ConfigMap/coredns-ha']));
+    expect(mostInFlight()).toBe(first);
     expect(writes).not.toContain('patch Deployment/coredns');
   });
 
@@ -70,7 +71,7 @@ describe('applyPlan', () => {
         if (event.type === 'wrote') interrupt.abort();
       },
     });
-    await expect(run).rejects.toMatchObject({ exitCode: 130, message: expect.stringMatching(/^interrupted: stopped before create deployment\/coredns-ha in namespace kube-system and 1 more write;/) });
+    await expect(run).rejects.toMatchObject({ exitCode: 130, message: expect.stringMatching(/^interrupted: stopped before create deployment\/coredns-ha in namespace kube-system and 3 more writes;/) });
     expect(writes.some((line) => line.startsWith('create Deployment/'))).toBe(false);
   });
 });
