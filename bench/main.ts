@@ -13,6 +13,7 @@ import { benchCheckDrift } from './check-drift.ts';
 import { benchDns } from './dns.ts';
 import { benchEnable } from './enable.ts';
 import { benchFleet } from './fleet.ts';
+import { benchLatency } from './latency.ts';
 import { loadGuide } from './guide.ts';
 import { findAnchors } from './lib/anchors.ts';
 import { openCluster, serverVersion } from './lib/cluster.ts';
@@ -35,6 +36,7 @@ const SECTIONS: { name: string; run: (context: Context) => Promise<string> | str
   { name: 'size', run: benchSize },
   { name: 'dns', run: benchDns },
   { name: 'fleet', run: benchFleet },
+  { name: 'latency', run: benchLatency },
 ];
 
 function ensureBuilt(): void {

@@ -1,15 +1,24 @@
-import type { KubeClient, KubeObject } from '../kube/types.ts';
-import { EXIT, InterruptedError } from '../cli/errors.ts';
-import { describeRef, PreflightError, StoppedError, WaitTimeoutError } from './errors.ts';
-import { stepFor } from './plan.ts';
-import type { ComponentPlan, Step, WaitFor, WriteStep } from './types.ts';
-import { checkWait } from './wait.ts';
+// Runs plans: components side by side (no order between them), each in its own safe order:
+// a stage's writes in rounds of concurrent requests, then its waits, then the next stage.
+import type { KubeClient } from '../kube/types.ts';
+import { InterruptedError } from '../cli/errors.ts';
+import { describeRef } from './errors.ts';
+import { writeRounds } from './order.ts';
+import type { Component, ComponentPlan, WaitFor, WaitStep, WriteStep } from './types.ts';
+import { waitServing } from './watch-wait.ts';
+import { applyWrite, type WriteReport } from './write.ts';
 
-export type ApplyEvent =
+export type ApplyEvent = { component: Component } & (
   | { type: 'wrote'; step: WriteStep; dryRun: boolean }
+  | { type: 'wait-started'; waitFor: WaitFor }
   | { type: 'waiting'; waitFor: WaitFor; detail: string }
   | { type: 'waited'; waitFor: WaitFor; seconds: number }
-  | { type: 'replanned'; step: WriteStep; reason: string };
+  | { type: 'replanned'; step: WriteStep; reason: string }
+  /** Stopped at a safe point because another component failed; `before` is its next step. */
+  | { type: 'stopped'; before: string; because: Component }
+  /** A failure besides the one the run rejects with. */
+  | { type: 'failed'; error: unknown }
+);
 
 export interface ApplyOptions {
   /** 'server': every write is sent with dryRun=All and nothing is awaited. */
@@ -17,124 +26,112 @@ export interface ApplyOptions {
   /** Epoch milliseconds after which a wait gives up (exit 124). */
   deadline: number;
   onEvent: (event: ApplyEvent) => void;
-  /** Longest pause between two looks at a wait condition (default 1s). */
-  pollMs?: number;
   signal?: AbortSignal;
 }
 
-/** How often a write is re-planned after someone else changed its object under us. */
-const MAX_REPLANS = 5;
+/** Ctrl-C seen at a step boundary: says which step did not start. */
+class InterruptedBefore extends InterruptedError {
+  readonly before: string;
+  constructor(before: string) {
+    super(`interrupted: stopped before ${before}; every change before it is kept and safe. Re-run to continue.`);
+    this.before = before;
+  }
+}
 
-const statusOf = (error: unknown): number | undefined =>
-  (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
+/** Another component failed: this one stopped at a safe point. */
+class Halted extends Error {
+  readonly before: string;
+  constructor(before: string) {
+    super(`stopped before ${before}`);
+    this.before = before;
+  }
+}
+
+const describeWrites = (round: WriteStep[]): string =>
+  `${round[0]!.action} ${describeRef(round[0]!.ref)}${round.length > 1 ? ` and ${round.length - 1} more write${round.length > 2 ? 's' : ''}` : ''}`;
+
+const describeWaits = (waits: WaitStep[]): string => `waiting for ${waits.map((wait) => wait.waitFor.description).join(' and ')}`;
+
+/** One component's plan, stage by stage. Every step boundary is safe: originals only go down after their copy's wait. */
+async function applyComponent(kube: KubeClient, plan: ComponentPlan, options: ApplyOptions, halt: AbortSignal): Promise<void> {
+  const { component } = plan;
+  const { onEvent } = options;
+  const dryRun = options.dryRun === 'server';
+  const stopIfAsked = (before: string) => {
+    if (options.signal?.aborted) throw new InterruptedBefore(before);
+    if (halt.aborted) throw new Halted(before);
+  };
+  const report: WriteReport = {
+    wrote: (step) => onEvent({ component, type: 'wrote', step, dryRun }),
+    replanned: (step, reason) => onEvent({ component, type: 'replanned', step, reason }),
+  };
+  for (const stage of plan.stages) {
+    for (const round of writeRounds(stage.writes)) {
+      stopIfAsked(describeWrites(round));
+      // The whole round is answered before a failure is raised: no write is left in flight.
+      const outcomes = await Promise.allSettled(round.map((step) => applyWrite(kube, step, dryRun, report)));
+      const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
+    if (dryRun || stage.waits.length === 0) continue;
+    const before = describeWaits(stage.waits);
+    stopIfAsked(before);
+    const failedWait = new AbortController();
+    const signal = AbortSignal.any([halt, failedWait.signal, ...(options.signal ? [options.signal] : [])]);
+    try {
+      await Promise.all(
+        stage.waits.map(async (step) => {
+          const started = Date.now();
+          const onDetail = (detail: string) => onEvent({ component, type: 'waiting', waitFor: step.waitFor, detail });
+          onEvent({ component, type: 'wait-started', waitFor: step.waitFor });
+          await waitServing(kube, step, { deadline: options.deadline, signal, onDetail }).catch((error: unknown) => {
+            failedWait.abort();
+            throw error;
+          });
+          onEvent({ component, type: 'waited', waitFor: step.waitFor, seconds: (Date.now() - started) / 1000 });
+        }),
+      );
+    } catch (error) {
+      // Ended by Ctrl-C or by another component's failure, not by its own.
+      if (signal.aborted) stopIfAsked(before);
+      throw error;
+    }
+  }
+}
 
 /**
- * A create that raced another (409), or a patch refused as Invalid (422): the API server
- * answers a failed `test` operation with a bare "the server rejected our request due to an
- * error in our request", so only a fresh read tells a lost race from a bad patch.
+ * Every component's plan at once. When one fails, the others stop at their next safe point
+ * (a write round already sent is answered first, a wait ends at once); the first failure
+ * is raised, the others reported as events. Ctrl-C stops them all, each before its next step.
  */
-const mayBeStale = (error: unknown, step: WriteStep): boolean =>
-  statusOf(error) === 409 || (statusOf(error) === 422 && step.action === 'patch');
-
-async function write(kube: KubeClient, step: WriteStep, dryRun: boolean): Promise<void> {
-  const options = { dryRun };
-  switch (step.action) {
-    case 'create':
-      await kube.create(step.object, options);
-      return;
-    case 'patch':
-      await kube.patch(step.ref, step.patch, 'json', options);
-      return;
-    case 'delete':
-      await kube.delete(step.ref, { ...options, uid: step.live.metadata.uid });
-      return;
-  }
-}
-
-/** Applies one write; on a lost race re-reads the object and plans it again from fresh state. */
-async function applyWrite(kube: KubeClient, first: WriteStep, options: ApplyOptions): Promise<void> {
-  let step: WriteStep | undefined = first;
-  for (let attempt = 0; step; attempt++) {
-    try {
-      await write(kube, step, options.dryRun === 'server');
-      options.onEvent({ type: 'wrote', step, dryRun: options.dryRun === 'server' });
-      return;
-    } catch (error) {
-      if (!mayBeStale(error, step) || attempt >= MAX_REPLANS) throw error;
-      const live: KubeObject | undefined = await kube.get(step.ref);
-      // Unchanged since we read it: the patch itself is invalid, not stale.
-      if (step.action === 'patch' && statusOf(error) === 422 && live?.metadata.resourceVersion === step.live.metadata.resourceVersion) throw error;
-      options.onEvent({ type: 'replanned', step, reason: error instanceof Error ? error.message : String(error) });
-      step = stepFor(step.source, live) as WriteStep | undefined;
-    }
-  }
-}
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
-
-async function waitUntil(kube: KubeClient, waitFor: WaitFor, options: ApplyOptions): Promise<void> {
-  const started = Date.now();
-  let lastDetail = '';
-  // Controllers usually react within a few hundred milliseconds: look soon, then less often.
-  let pause = 150;
-  for (;;) {
-    // A Ctrl-C aborts the look in flight: say where the run stopped, not which request broke off.
-    const check = await checkWait(kube, waitFor).catch((error: unknown) => {
-      throw options.signal?.aborted ? interrupted(`waiting for ${waitFor.description}`) : error;
-    });
-    if (check.done) {
-      options.onEvent({ type: 'waited', waitFor, seconds: (Date.now() - started) / 1000 });
-      return;
-    }
-    if (check.detail !== lastDetail) options.onEvent({ type: 'waiting', waitFor, detail: check.detail });
-    lastDetail = check.detail;
-    if (options.signal?.aborted) throw interrupted(`waiting for ${waitFor.description}`);
-    if (Date.now() >= options.deadline) {
-      throw new WaitTimeoutError(
-        `timed out waiting for ${waitFor.description} (${check.detail}); stopped before the next step, ` +
-          `so the original still serves. Re-run to continue.`,
-      );
-    }
-    await sleep(Math.min(pause, Math.max(0, options.deadline - Date.now())), options.signal);
-    if (options.signal?.aborted) throw interrupted(`waiting for ${waitFor.description}`);
-    pause = Math.min(pause * 2, options.pollMs ?? 1000);
-  }
-}
-
-/** Runs a plan in order: writes, and the waits that make the order safe. */
-export async function applyPlan(kube: KubeClient, plan: ComponentPlan, options: ApplyOptions): Promise<void> {
-  for (const step of plan.steps as Step[]) {
-    // Ctrl-C: stop before the next step. Every step boundary is safe, as originals only go
-    // down after their copy's wait.
-    if (options.signal?.aborted) {
-      throw interrupted(step.action === 'wait' ? `waiting for ${step.waitFor.description}` : `${step.action} ${describeRef(step.ref)}`);
-    }
-    if (step.action === 'wait') {
-      if (options.dryRun === 'none') await waitUntil(kube, step.waitFor, options);
-    } else {
-      try {
-        await applyWrite(kube, step, options);
-      } catch (error) {
-        throw stoppedAt(step, error);
-      }
-    }
-  }
-}
-
-const interrupted = (next: string) =>
-  new InterruptedError(`interrupted: stopped before ${next}; every change before it is kept and safe. Re-run to continue.`);
-
-/** A failed write (the server refused, or its answer was lost) says where the run stopped. */
-function stoppedAt(step: WriteStep, error: unknown): unknown {
-  const failure = (error as { exitCode?: number }).exitCode === EXIT.failure && !(error instanceof PreflightError);
-  if (!failure || !(error instanceof Error)) return error;
-  return new StoppedError(
-    `${error.message}; stopped at ${step.action} ${describeRef(step.ref)} (the changes before it are kept): re-run to continue`,
-    { cause: error },
+export async function applyPlans(kube: KubeClient, plans: ComponentPlan[], options: ApplyOptions): Promise<void> {
+  const halt = new AbortController();
+  let first: { error: unknown; component: Component } | undefined;
+  const outcomes = await Promise.allSettled(
+    plans.map((plan) =>
+      applyComponent(kube, plan, options, halt.signal).catch((error: unknown) => {
+        if (!(error instanceof Halted) && !first) {
+          first = { error, component: plan.component };
+          halt.abort();
+        }
+        throw error;
+      }),
+    ),
   );
+  if (!first) return;
+  const failures = outcomes.map((outcome, index) => ({ component: plans[index]!.component, error: outcome.status === 'rejected' ? outcome.reason : undefined }));
+  const interrupted = failures.filter(({ error }) => error instanceof InterruptedBefore);
+  if (interrupted.length > 1 && failures.every(({ error }) => error === undefined || error instanceof InterruptedBefore || error instanceof Halted)) {
+    const before = interrupted.map(({ component, error }) => `${(error as InterruptedBefore).before} (${component})`).join(', ');
+    throw new InterruptedError(`interrupted: stopped before ${before}; every change before them is kept and safe. Re-run to continue.`);
+  }
+  for (const { component, error } of failures) {
+    if (error === undefined || error === first.error) continue;
+    if (error instanceof Halted) options.onEvent({ component, type: 'stopped', before: error.before, because: first.component });
+    else options.onEvent({ component, type: 'failed', error });
+  }
+  throw first.error;
 }
 
+/** One component's plan (the same rules as applyPlans). */
+export const applyPlan = (kube: KubeClient, plan: ComponentPlan, options: ApplyOptions): Promise<void> => applyPlans(kube, [plan], options);

@@ -2,7 +2,8 @@ import type { KubeObject, ObjectRef } from '../kube/types.ts';
 import { isOurs } from '../recipes/labels.ts';
 import { diffPatch, target, withoutNulls } from './compare.ts';
 import { ForeignObjectError } from './errors.ts';
-import type { ComponentPlan, DesiredObject, DesiredState, Step } from './types.ts';
+import { toSelectorString } from '../recipes/selector.ts';
+import type { ComponentPlan, DesiredObject, DesiredState, PlannedStage, Stage, Step, WaitFor, WaitStep, WriteStep } from './types.ts';
 
 export type LiveObjects = ReadonlyMap<string, KubeObject | undefined>;
 
@@ -29,18 +30,33 @@ export function stepFor(desired: DesiredObject, live: KubeObject | undefined): S
 }
 
 /**
+ * The pod selector of the Deployment a wait is about: from the object this stage writes, else
+ * from the live one. A Deployment's selector is immutable, so it is known before the write.
+ */
+function selectorFor(waitFor: WaitFor, stage: Stage, live: LiveObjects): string | undefined {
+  const key = refKey(waitFor.deployment);
+  const written = stage.objects.find((desired) => refKey(desired.ref) === key)?.object;
+  const deployment = (written ?? live.get(key)) as { spec?: { selector?: { matchLabels?: Record<string, string> } } } | undefined;
+  const labels = deployment?.spec?.selector?.matchLabels;
+  return labels && Object.keys(labels).length > 0 ? toSelectorString(labels) : undefined;
+}
+
+/**
  * Desired against live, stage by stage: the writes that differ, then the stage's waits.
  * Pure: planning the same state twice gives the same plan, and an already-converged
  * component gives a plan without writes. Foreign objects abort planning before any write.
  */
 export function plan(state: DesiredState, live: LiveObjects): ComponentPlan {
-  const steps: Step[] = [];
-  for (const stage of state.stages) {
-    for (const desired of stage.objects) {
-      const step = stepFor(desired, live.get(refKey(desired.ref)));
-      if (step) steps.push(step);
-    }
-    for (const waitFor of stage.waitFor ?? []) steps.push({ action: 'wait', waitFor });
-  }
-  return { component: state.component, steps, warnings: state.warnings };
+  const stages: PlannedStage[] = state.stages.map((stage) => {
+    const writes = stage.objects
+      .map((desired) => stepFor(desired, live.get(refKey(desired.ref))))
+      .filter((step): step is WriteStep => step !== undefined);
+    const waits = (stage.waitFor ?? []).map((waitFor): WaitStep => {
+      const selector = selectorFor(waitFor, stage, live);
+      return { action: 'wait', waitFor, ...(selector ? { selector } : {}) };
+    });
+    return { writes, waits };
+  });
+  const steps: Step[] = stages.flatMap((stage) => [...stage.writes, ...stage.waits]);
+  return { component: state.component, steps, stages, warnings: state.warnings };
 }

@@ -61,13 +61,28 @@ export type Step =
       source: DesiredObject;
     }
   | { action: 'delete'; ref: ObjectRef; live: KubeObject; source: DesiredObject }
-  | { action: 'wait'; waitFor: WaitFor };
+  | {
+      action: 'wait';
+      waitFor: WaitFor;
+      /** The Deployment's pod selector when known before the write (selectors are immutable): its pods are watched from the start. */
+      selector?: string;
+    };
 
 export type WriteStep = Exclude<Step, { action: 'wait' }>;
+export type WaitStep = Extract<Step, { action: 'wait' }>;
+
+/** One stage of a plan: its writes, then the waits that must pass before the next stage. */
+export interface PlannedStage {
+  writes: WriteStep[];
+  waits: WaitStep[];
+}
 
 export interface ComponentPlan {
   component: Component;
+  /** Every step in order, for plans shown to people and programs. */
   steps: Step[];
+  /** The same steps by stage: what the engine runs (writes of a stage need not wait for each other). */
+  stages: PlannedStage[];
   warnings: string[];
 }
 

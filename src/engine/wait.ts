@@ -1,5 +1,4 @@
-import type { KubeClient, KubeObject } from '../kube/types.ts';
-import { toSelectorString } from '../recipes/selector.ts';
+import type { KubeObject } from '../kube/types.ts';
 import type { DeploymentSpec } from '../recipes/copy.ts';
 import type { WaitFor } from './types.ts';
 
@@ -42,23 +41,16 @@ function rolloutGap(deployment: KubeObject): string | undefined {
   return undefined;
 }
 
-/** One look at a wait condition, from fresh reads. */
-export async function checkWait(kube: KubeClient, waitFor: WaitFor): Promise<WaitCheck> {
-  const deployment = await kube.get(waitFor.deployment);
-  if (!deployment) return { done: false, detail: `deployment/${waitFor.deployment.name} does not exist` };
+/**
+ * One look at a wait condition, from what the watches have delivered so far. Never done on a
+ * partial view: the Deployment's own count of Ready pods must be among the pods seen.
+ */
+export function servingCheck(waitFor: WaitFor, deployment: KubeObject | undefined, pods: KubeObject[], slices: KubeObject[]): WaitCheck {
+  if (!deployment) return { done: false, detail: `deployment/${waitFor.deployment.name} not seen yet` };
   const gap = rolloutGap(deployment);
   if (gap) return { done: false, detail: gap };
   if (!waitFor.service) return { done: true, detail: 'available' };
 
-  const namespace = waitFor.deployment.namespace;
-  const selector = toSelectorString((deployment.spec as DeploymentSpec).selector.matchLabels);
-  const [pods, slices] = await Promise.all([
-    kube.list('v1', 'Pod', { namespace, labelSelector: selector }),
-    kube.list('discovery.k8s.io/v1', 'EndpointSlice', {
-      namespace,
-      labelSelector: `kubernetes.io/service-name=${waitFor.service.name}`,
-    }),
-  ]);
   // Only this Deployment's own pods: an original's selector also matches its copy's pods.
   const readyPods = pods
     .filter((pod) => ownedBy(pod, deployment.metadata.name) && isReadyPod(pod))
@@ -70,8 +62,10 @@ export async function checkWait(kube: KubeClient, waitFor: WaitFor): Promise<Wai
         .map((endpoint) => endpoint.targetRef?.name),
     ),
   );
-  const missing = readyPods.filter((name) => !endpoints.has(name));
+  const counted = (deployment.status as DeploymentStatus | undefined)?.readyReplicas ?? 0;
   if (readyPods.length === 0) return { done: false, detail: 'no Ready pod yet' };
+  if (readyPods.length < counted) return { done: false, detail: `${readyPods.length}/${counted} Ready pods seen` };
+  const missing = readyPods.filter((name) => !endpoints.has(name));
   if (missing.length > 0) {
     return { done: false, detail: `${missing.length} Ready pod(s) not yet endpoints of service/${waitFor.service.name}` };
   }

@@ -44,7 +44,7 @@ function copyOfDeployment(source: KubeObject, pools: string[], replicas: number)
 }
 
 
-/** Stop the autoscaler first so it cannot scale what is being deleted. */
+/** Everything enable created for coredns, the autoscaler first (the engine deletes one stage's objects together). */
 const ownedRemovals = (namespace: string): DesiredObject[] =>
   removals([
     ...autoscalerRefs(namespace)

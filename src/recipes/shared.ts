@@ -23,7 +23,7 @@ export const servingWait = (namespace: string, deployment: string, service?: str
     : `deployment/${deployment} Available`,
 });
 
-/** Objects of ours that must go; deleted in the order given. */
+/** Objects of ours that must go; the engine deletes them together (deleting a Deployment only starts its pods' garbage collection). */
 export const removals = (entries: { ref: ObjectRef; purpose: string }[]): DesiredObject[] =>
   entries.map(({ ref, purpose }) => ({ object: null, ref, mode: 'subset', owned: true, purpose }));
 

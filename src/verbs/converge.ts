@@ -1,9 +1,9 @@
 // enable and disable: plan, check, confirm, apply in the safe order, report.
 import { UsageError } from '../cli/errors.ts';
-import { applyPlan, type ApplyEvent } from '../engine/apply.ts';
+import { applyPlans, type ApplyEvent } from '../engine/apply.ts';
 import { writesOf, type ComponentPlan } from '../engine/types.ts';
 import type { DisableOptions, EnableOptions, VerbDeps } from './options.ts';
-import { requireAccess } from './permissions.ts';
+import { mayDoEverything, requireAccess } from './permissions.ts';
 import { kubectlName, pastTense, planData, planText } from './plan-render.ts';
 import { planComponents, settingsFrom, type Direction } from './planning.ts';
 import { printData } from './print.ts';
@@ -23,22 +23,36 @@ async function confirm(plans: ComponentPlan[], options: ConvergeOptions, deps: V
   return /^(y|yes)$/i.test(answer?.trim() ?? '');
 }
 
-function reporter(deps: VerbDeps, structured: boolean, progress: Progress): (event: ApplyEvent) => void {
+/**
+ * The kubectl-style lines of a run. When several components converge side by side their
+ * lines interleave, so each line then starts with its component.
+ */
+function reporter(deps: VerbDeps, structured: boolean, progress: Progress, sideBySide: boolean): (event: ApplyEvent) => void {
   // With -o json|yaml stdout carries the plan only; the kubectl-style lines move to stderr.
   const say = structured ? deps.io.err : deps.io.out;
   return (event) => {
+    const prefix = sideBySide ? `${event.component}: ` : '';
     switch (event.type) {
       case 'wrote':
-        say(`${kubectlName(event.step.ref)} ${pastTense(event.step.action)}${event.dryRun ? ' (server dry run)' : ''}\n`);
+        say(`${prefix}${kubectlName(event.step.ref)} ${pastTense(event.step.action)}${event.dryRun ? ' (server dry run)' : ''}\n`);
+        break;
+      case 'wait-started':
+        deps.log(6, () => `${event.component}: wait started: ${event.waitFor.description}`);
         break;
       case 'waiting':
-        progress.update(`waiting for ${event.waitFor.description}: ${event.detail}`);
+        progress.update(`${prefix}waiting for ${event.waitFor.description}: ${event.detail}`, event.component);
         break;
       case 'waited':
-        progress.done(`${event.waitFor.description} (${event.seconds.toFixed(1)}s)`);
+        progress.done(`${prefix}${event.waitFor.description} (${event.seconds.toFixed(1)}s)`, event.component);
         break;
       case 'replanned':
-        deps.io.err(`${kubectlName(event.step.ref)} changed since it was read; planning it again\n`);
+        deps.io.err(`${prefix}${kubectlName(event.step.ref)} changed since it was read; planning it again\n`);
+        break;
+      case 'stopped':
+        deps.io.err(`${event.component}: stopped before ${event.before} as ${event.because} failed; the changes before it are kept\n`);
+        break;
+      case 'failed':
+        deps.io.err(`${event.component}: error: ${event.error instanceof Error ? event.error.message : String(event.error)}\n`);
         break;
     }
   };
@@ -47,6 +61,8 @@ function reporter(deps: VerbDeps, structured: boolean, progress: Progress): (eve
 export async function converge(direction: Direction, options: ConvergeOptions, deps: VerbDeps): Promise<number> {
   const started = Date.now();
   const kube = await deps.kube();
+  // Asked beside the reads: one round trip for both.
+  const everything = options.dryRun === 'client' ? undefined : mayDoEverything(kube);
   const { plans } = await planComponents(kube, options.namespace, options.components, direction, settingsFrom(options));
   for (const warning of plans.flatMap((plan) => plan.warnings)) deps.io.err(`Warning: ${warning}\n`);
   const structured = options.output !== 'text';
@@ -58,24 +74,22 @@ export async function converge(direction: Direction, options: ConvergeOptions, d
     return 0;
   }
   if (writes.length > 0) {
-    await requireAccess(kube, plans, options.namespace);
+    await requireAccess(kube, plans, options.namespace, everything);
     if (!(await confirm(plans, options, deps, direction))) {
       deps.io.err('Aborted: nothing was changed.\n');
       return 0;
     }
   }
   const progress = new Progress(deps.io);
-  const report = reporter(deps, structured, progress);
+  const report = reporter(deps, structured, progress, plans.filter((plan) => writesOf(plan).length > 0).length > 1);
   const deadline = options.timeoutMs > 0 ? started + options.timeoutMs : Number.POSITIVE_INFINITY;
   try {
-    for (const plan of plans) {
-      await applyPlan(kube, plan, {
-        dryRun: options.dryRun === 'server' ? 'server' : 'none',
-        deadline,
-        onEvent: report,
-        signal: deps.signal,
-      });
-    }
+    await applyPlans(kube, plans, {
+      dryRun: options.dryRun === 'server' ? 'server' : 'none',
+      deadline,
+      onEvent: report,
+      signal: deps.signal,
+    });
   } finally {
     progress.stop();
   }

@@ -56,22 +56,29 @@ export function requiredAccess(plans: ComponentPlan[], namespace: string): Requi
         for (const rule of rules) grant(rule, step.ref.kind === 'Role' ? 'roles' : 'clusterroles', step.ref.namespace);
       }
     }
+    // Waits watch the Deployment, its pods and the Service's EndpointSlices.
     if (plan.steps.some((step) => step.action === 'wait')) {
-      add('get', 'apps/v1', 'Deployment');
-      add('list', 'v1', 'Pod');
-      add('list', 'discovery.k8s.io/v1', 'EndpointSlice');
+      add('watch', 'apps/v1', 'Deployment');
+      add('watch', 'v1', 'Pod');
+      add('watch', 'discovery.k8s.io/v1', 'EndpointSlice');
     }
   }
   return [...required.values()];
 }
 
+/**
+ * One question first: may this user do everything (a cluster admin, the usual Kapsule
+ * kubeconfig)? Asked beside the reads, so it costs no round trip of its own; false if the
+ * question itself failed (the detailed questions will then say why).
+ */
+export const mayDoEverything = (kube: KubeClient): Promise<boolean> =>
+  kube.canI([{ verb: '*', group: '*', resource: '*' }]).then(([allowed]) => allowed === true, () => false);
+
 /** Asks the server (SelfSubjectAccessReview) before any write and names exactly what is missing. */
-export async function requireAccess(kube: KubeClient, plans: ComponentPlan[], namespace: string): Promise<void> {
+export async function requireAccess(kube: KubeClient, plans: ComponentPlan[], namespace: string, everything?: Promise<boolean>): Promise<void> {
   const required = requiredAccess(plans, namespace);
   if (required.length === 0) return;
-  // One question first: a cluster admin (the usual Kapsule kubeconfig) may do all of it.
-  const [everything] = await kube.canI([{ verb: '*', group: '*', resource: '*' }]);
-  if (everything) return;
+  if (await (everything ?? mayDoEverything(kube))) return;
   const escalate = (resource: 'roles' | 'clusterroles'): AccessCheck => ({ verb: 'escalate', group: RBAC_GROUP, resource, ...(resource === 'roles' ? { namespace } : {}) });
   const [mayEscalateRoles, mayEscalateClusterRoles, ...allowed] = await kube.canI([escalate('roles'), escalate('clusterroles'), ...required.map(({ check }) => check)]);
   const mayEscalate = { roles: mayEscalateRoles, clusterroles: mayEscalateClusterRoles };

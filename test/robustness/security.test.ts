@@ -145,8 +145,10 @@ const REQUIRED: { rule: Rule; missing: RegExp }[] = [
   { rule: rule('create', 'rbac.authorization.k8s.io', 'rolebindings'), missing: /^create rolebindings\.rbac\.authorization\.k8s\.io in kube-system$/ },
   { rule: rule('create', 'rbac.authorization.k8s.io', 'clusterroles'), missing: /^create clusterroles\.rbac\.authorization\.k8s\.io$/ },
   { rule: rule('create', 'rbac.authorization.k8s.io', 'clusterrolebindings'), missing: /^create clusterrolebindings\.rbac\.authorization\.k8s\.io$/ },
-  { rule: rule('list', '', 'pods'), missing: /^list pods in kube-system$/ },
-  { rule: rule('list', 'discovery.k8s.io', 'endpointslices'), missing: /^list endpointslices\.discovery\.k8s\.io in kube-system$/ },
+  // The waits watch the Deployment, its pods and the Service's EndpointSlices.
+  { rule: rule('watch', 'apps', 'deployments'), missing: /^watch deployments\.apps in kube-system$/ },
+  { rule: rule('watch', '', 'pods'), missing: /^watch pods in kube-system$/ },
+  { rule: rule('watch', 'discovery.k8s.io', 'endpointslices'), missing: /^watch endpointslices\.discovery\.k8s\.io in kube-system$/ },
   // What the autoscaler's Roles grant: RBAC lets nobody grant what they do not hold.
   { rule: rule('watch', '', 'nodes'), missing: /^watch nodes$/ },
   { rule: rule('get', 'apps', 'deployments/scale'), missing: /^get deployments\.apps\/scale coredns-ha in kube-system$/ },
@@ -206,7 +208,7 @@ describe('the restricted user lacking one delete permission that disable all nee
     return rule('delete', group.join('.'), resource!);
   };
   const reads = REQUIRED.slice(0, 10).map((entry) => entry.rule);
-  const others = [rule('patch', 'apps', 'deployments'), rule('list', '', 'pods'), rule('list', 'discovery.k8s.io', 'endpointslices')];
+  const others = [rule('patch', 'apps', 'deployments'), rule('watch', 'apps', 'deployments'), rule('watch', '', 'pods'), rule('watch', 'discovery.k8s.io', 'endpointslices')];
 
   beforeAll(async () => {
     await sim.reset();

@@ -24,4 +24,15 @@ describe('Progress', () => {
     expect(cleared).toBeUndefined();
     expect(io.stderr().endsWith('\r\x1b[2K')).toBe(true);
   });
+
+  it('shows waits running side by side on one spinner line, and keeps the others when one ends', () => {
+    const io = captureIo({ stderrIsTTY: true, columns: 200 });
+    const progress = new Progress(io);
+    progress.update('coredns: waiting for a', 'coredns');
+    progress.update('metrics-server: waiting for b', 'metrics-server');
+    progress.done('coredns: a (1.0s)', 'coredns');
+    const frames = io.stderr().split('\r\x1b[2K').filter(Boolean);
+    progress.stop();
+    expect(frames).toEqual(['⠋ coredns: waiting for a', '⠙ coredns: waiting for a · metrics-server: waiting for b', '✓ coredns: a (1.0s)\n', '⠹ metrics-server: waiting for b']);
+  });
 });

@@ -1,0 +1,73 @@
+// One write of a plan: sent, reported, and on a lost race planned again from a fresh read.
+import { EXIT } from '../cli/errors.ts';
+import type { KubeClient, KubeObject } from '../kube/types.ts';
+import { describeRef, PreflightError, StoppedError } from './errors.ts';
+import { stepFor } from './plan.ts';
+import type { WriteStep } from './types.ts';
+
+/** How often a write is re-planned after someone else changed its object under us. */
+const MAX_REPLANS = 5;
+
+const statusOf = (error: unknown): number | undefined =>
+  (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
+
+/**
+ * A create that raced another (409), or a patch refused as Invalid (422): the API server
+ * answers a failed `test` operation with a bare "the server rejected our request due to an
+ * error in our request", so only a fresh read tells a lost race from a bad patch.
+ */
+const mayBeStale = (error: unknown, step: WriteStep): boolean =>
+  statusOf(error) === 409 || (statusOf(error) === 422 && step.action === 'patch');
+
+async function send(kube: KubeClient, step: WriteStep, dryRun: boolean): Promise<void> {
+  const options = { dryRun };
+  switch (step.action) {
+    case 'create':
+      await kube.create(step.object, options);
+      return;
+    case 'patch':
+      await kube.patch(step.ref, step.patch, 'json', options);
+      return;
+    case 'delete':
+      await kube.delete(step.ref, { ...options, uid: step.live.metadata.uid });
+      return;
+  }
+}
+
+export interface WriteReport {
+  wrote(step: WriteStep): void;
+  replanned(step: WriteStep, reason: string): void;
+}
+
+/** Applies one write; on a lost race re-reads the object and plans it again from fresh state. */
+export async function applyWrite(kube: KubeClient, first: WriteStep, dryRun: boolean, report: WriteReport): Promise<void> {
+  let step: WriteStep | undefined = first;
+  try {
+    for (let attempt = 0; step; attempt++) {
+      try {
+        await send(kube, step, dryRun);
+        report.wrote(step);
+        return;
+      } catch (error) {
+        if (!mayBeStale(error, step) || attempt >= MAX_REPLANS) throw error;
+        const live: KubeObject | undefined = await kube.get(step.ref);
+        // Unchanged since we read it: the patch itself is invalid, not stale.
+        if (step.action === 'patch' && statusOf(error) === 422 && live?.metadata.resourceVersion === step.live.metadata.resourceVersion) throw error;
+        report.replanned(step, error instanceof Error ? error.message : String(error));
+        step = stepFor(step.source, live) as WriteStep | undefined;
+      }
+    }
+  } catch (error) {
+    throw stoppedAt(first, error);
+  }
+}
+
+/** A failed write (the server refused, or its answer was lost) says where the run stopped. */
+function stoppedAt(step: WriteStep, error: unknown): unknown {
+  const failure = (error as { exitCode?: number }).exitCode === EXIT.failure && !(error instanceof PreflightError);
+  if (!failure || !(error instanceof Error)) return error;
+  return new StoppedError(
+    `${error.message}; stopped at ${step.action} ${describeRef(step.ref)} (the changes before it are kept): re-run to continue`,
+    { cause: error },
+  );
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { servingCheck } from '../../../src/engine/wait.ts';
+import type { KubeObject } from '../../../src/kube/types.ts';
+import { servingWait } from '../../../src/recipes/shared.ts';
+
+const deployment: KubeObject = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'coredns-ha', namespace: 'kube-system', generation: 2 },
+  spec: { replicas: 2, selector: { matchLabels: { app: 'dns' } } },
+  status: { observedGeneration: 2, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 },
+};
+const pod = (name: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, labels: { 'pod-template-hash': 'abc' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'coredns-ha-abc' }] },
+  status: { conditions: [{ type: 'Ready', status: 'True' }] },
+});
+const slice = (...pods: string[]): KubeObject => ({
+  apiVersion: 'discovery.k8s.io/v1',
+  kind: 'EndpointSlice',
+  metadata: { name: 'kube-dns-x' },
+  endpoints: pods.map((name) => ({ targetRef: { name }, conditions: { ready: true } })),
+});
+
+describe('servingCheck (what the watches delivered so far)', () => {
+  const wait = servingWait('kube-system', 'coredns-ha', 'kube-dns');
+
+  it('passes once every Ready pod of the Deployment is a ready endpoint', () => {
+    expect(servingCheck(wait, deployment, [pod('a'), pod('b')], [slice('a', 'b')]).done).toBe(true);
+    expect(servingCheck(wait, deployment, [pod('a'), pod('b')], [slice('a')])).toEqual({ done: false, detail: '1 Ready pod(s) not yet endpoints of service/kube-dns' });
+  });
+
+  it('never passes on a partial view: fewer Ready pods seen than the Deployment counts', () => {
+    expect(servingCheck(wait, deployment, [pod('a')], [slice('a')])).toEqual({ done: false, detail: '1/2 Ready pods seen' });
+  });
+});
