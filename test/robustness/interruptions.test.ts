@@ -49,7 +49,7 @@ describe('SIGKILL at the N-th API request of enable all and disable all', () => 
   }
 
   it('after each kill a plain re-run converges, and the DNS endpoints never drop to zero', async () => {
-    // How many requests an uninterrupted run makes (waits poll, so it varies a little).
+    // How many requests an uninterrupted run makes (waits watch, so it varies a little).
     const enable = await run(['enable', 'all', '--yes']);
     expect(enable.result.code, enable.result.stderr).toBe(0);
     const disable = await run(['disable', 'all', '--yes']);
