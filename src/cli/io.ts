@@ -2,22 +2,10 @@
 // Data goes to `out`, messages and progress to `err`.
 
 import { isatty } from 'node:tty';
+import type { Logger } from '../kube/types.ts';
+import type { Io } from '../verbs/io.ts';
 
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-  readonly stdinIsTTY: boolean;
-  readonly stdoutIsTTY: boolean;
-  readonly stderrIsTTY: boolean;
-  /** Terminal width when stdout is a terminal. */
-  readonly columns: number | undefined;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Writes the question on stderr and reads one line of stdin; undefined at end of input. */
-  ask(question: string): Promise<string | undefined>;
-}
-
-/** Diagnostics shown with `-v N` (kubectl levels: 6 requests, 8 bodies), always on stderr. */
-export type Logger = (level: number, message: () => string) => void;
+export type { Io, Logger };
 
 export function makeLogger(io: Io, verbosity: number): Logger {
   return (level, message) => {

@@ -1,4 +1,4 @@
-import { CommandTimeoutError, FailureError } from '../cli/errors.ts';
+import { CommandTimeoutError, FailureError } from '../kube/exit-errors.ts';
 import type { ObjectRef } from '../kube/types.ts';
 
 export const describeRef = (ref: ObjectRef): string =>

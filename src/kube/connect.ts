@@ -9,7 +9,7 @@ import { describeProxy, proxyFor } from './proxy.ts';
 import { dialThroughProxy } from './proxy-dial.ts';
 import { systemCertificates } from './trust.ts';
 import { USER_AGENT } from '../version.ts';
-import type { Logger } from '../cli/io.ts';
+import type { Logger } from './types.ts';
 import type { GlobalOptions } from '../verbs/options.ts';
 import type { KubeClient } from './types.ts';
 

@@ -1,6 +1,6 @@
 // API and connection failures as messages a person can act on. The Status body the API
 // server sends is parsed; what it lacks is filled in from the request we made.
-import { CliError, EXIT, UsageError } from '../cli/errors.ts';
+import { CliError, EXIT, UsageError } from './exit-errors.ts';
 import { SESSION_DEAD_CODE } from './session-health.ts';
 
 /** What was asked, to explain a failure (never contains credentials). */

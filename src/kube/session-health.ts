@@ -5,7 +5,7 @@
 // writes fail in one line) instead of waiting forever when --request-timeout is 0.
 import type { ClientHttp2Session } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
-import type { Logger } from '../cli/io.ts';
+import type { Logger } from './types.ts';
 
 /** The code of the requests failed by a dead session. */
 export const SESSION_DEAD_CODE = 'KAPSULE_HA_SESSION_DEAD';

@@ -8,7 +8,7 @@ import https from 'node:https';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Logger } from '../cli/io.ts';
+import type { Logger } from './types.ts';
 import { tunnelAgent, type Dialer } from './proxy-dial.ts';
 
 /** Request headers; a list is sent as the same header repeated (Impersonate-Group). */

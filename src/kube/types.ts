@@ -88,3 +88,6 @@ export interface KubeClient {
   /** The server's /version, for preflight and `version`. */
   serverVersion(): Promise<{ gitVersion: string }>;
 }
+
+/** Diagnostics shown with `-v N` (kubectl levels: 6 requests, 8 bodies), always on stderr. */
+export type Logger = (level: number, message: () => string) => void;

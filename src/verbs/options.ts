@@ -1,7 +1,8 @@
 // The contract between the CLI shell and the verbs: every verb exports
 // `run(options, deps): Promise<number | void>` (the exit code; void means 0) and sees
 // only these values, never yargs' argv. Flags are validated before run() is called.
-import type { Io, Logger } from '../cli/io.ts';
+import type { Logger } from '../kube/types.ts';
+import type { Io } from './io.ts';
 import type { KubeClient } from '../kube/types.ts';
 import type { ConnectionFlags } from '../kube/kubeconfig-overrides.ts';
 

@@ -1,0 +1,57 @@
+// Every error the plugin knows how to explain carries its exit code; src/cli/exit.ts turns
+// any error into one stderr line and a code. Kept free of imports so that any layer
+// (verbs, engine, kube) can throw these without loading anything.
+
+export const EXIT = {
+  ok: 0,
+  /** diff/check-drift found a difference. */
+  different: 1,
+  usage: 2,
+  failure: 3,
+  timeout: 124,
+  interrupted: 130,
+} as const;
+
+export class CliError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+  }
+}
+
+/** Bad input: unknown verb, flag, component or value; unreadable kubeconfig; unknown context. */
+export class UsageError extends CliError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, EXIT.usage, options);
+  }
+}
+
+/** A verb that exists in the CLI but whose behaviour is not built yet. */
+export class NotImplementedError extends CliError {
+  constructor(verb: string) {
+    super(`kapsule-ha ${verb} is not implemented yet`, EXIT.failure);
+  }
+}
+
+/** The operation failed for a reason the user should read (refused object, failed preflight...). */
+export class FailureError extends CliError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, EXIT.failure, options);
+  }
+}
+
+/** A `--timeout` expired while waiting; the message should say what was awaited and the state left. */
+export class CommandTimeoutError extends CliError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, EXIT.timeout, options);
+  }
+}
+
+/** The user pressed Ctrl-C and the verb stopped at a safe point. */
+export class InterruptedError extends CliError {
+  constructor(message = 'interrupted', options?: ErrorOptions) {
+    super(message, EXIT.interrupted, options);
+  }
+}
