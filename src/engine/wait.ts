@@ -4,6 +4,7 @@ import type { WaitFor } from './types.ts';
 
 interface DeploymentStatus {
   observedGeneration?: number;
+  replicas?: number;
   updatedReplicas?: number;
   availableReplicas?: number;
   readyReplicas?: number;
@@ -36,8 +37,11 @@ function rolloutGap(deployment: KubeObject): string | undefined {
   const status = (deployment.status ?? {}) as DeploymentStatus;
   const desired = spec.replicas ?? 1;
   if ((status.observedGeneration ?? 0) < (deployment.metadata.generation ?? 0)) return 'rollout not observed yet';
-  if ((status.updatedReplicas ?? 0) < desired) return `${status.updatedReplicas ?? 0}/${desired} pods updated`;
-  if ((status.availableReplicas ?? 0) < desired) return `${status.availableReplicas ?? 0}/${desired} pods available`;
+  const updated = status.updatedReplicas ?? 0;
+  if (updated < desired) return `${updated}/${desired} pods updated`;
+  // The old ReplicaSet's pods still count in availableReplicas until they are gone.
+  if ((status.replicas ?? 0) > updated) return `${(status.replicas ?? 0) - updated} old pod(s) pending termination`;
+  if ((status.availableReplicas ?? 0) < updated) return `${status.availableReplicas ?? 0}/${updated} updated pods available`;
   return undefined;
 }
 

@@ -34,4 +34,14 @@ describe('servingCheck (what the watches delivered so far)', () => {
   it('never passes on a partial view: fewer Ready pods seen than the Deployment counts', () => {
     expect(servingCheck(wait, deployment, [pod('a')], [slice('a')])).toEqual({ done: false, detail: '1/2 Ready pods seen' });
   });
+
+  it('waits, as kubectl rollout status does, while old pods of a rollout are still there (they count as available)', () => {
+    const rolling = { ...deployment, status: { observedGeneration: 2, replicas: 3, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 } };
+    expect(servingCheck(wait, rolling, [pod('a'), pod('b')], [slice('a', 'b')])).toEqual({ done: false, detail: '1 old pod(s) pending termination' });
+    const newNotReady = { ...deployment, status: { observedGeneration: 2, replicas: 3, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 } };
+    newNotReady.status.replicas = 2;
+    newNotReady.status.availableReplicas = 1;
+    expect(servingCheck(wait, newNotReady, [pod('a')], [slice('a')])).toEqual({ done: false, detail: '1/2 updated pods available' });
+  });
 });
+
