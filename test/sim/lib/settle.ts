@@ -76,7 +76,7 @@ async function podsInDeletedNamespaces(api: Api, namespaces: string[]): Promise<
   return undefined;
 }
 
-/** Each Service's EndpointSlices hold exactly the IPs of the Ready pods it selects, all ready. */
+/** Each Service's EndpointSlices hold exactly the IPs of the Ready pods it selects, all ready, and nothing else. */
 async function endpointsWaiting(api: Api, services: string[]): Promise<string | undefined> {
   for (const name of services) {
     const { body: service } = await api.get(`/api/v1/namespaces/kube-system/services/${name}`);
@@ -84,8 +84,10 @@ async function endpointsWaiting(api: Api, services: string[]): Promise<string | 
     const pods = await api.list(`/api/v1/namespaces/kube-system/pods?labelSelector=${encodeURIComponent(selector)}`);
     const readyIps = pods.filter((pod) => pod.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')).map((pod) => pod.status.podIP as string);
     const slices = await api.list(`/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${name}`)}`);
+    // Every endpoint, terminating ones included: the controller drops a deleted pod's endpoint a moment after the pod.
     const listed = slices.flatMap((slice) => (slice.endpoints ?? []).filter((e: any) => e.conditions?.ready).flatMap((e: any) => e.addresses as string[]));
-    if (listed.length !== readyIps.length || !readyIps.every((ip) => listed.includes(ip))) return `the ${name} EndpointSlices to list its ${readyIps.length} Ready pods`;
+    const all = slices.flatMap((slice) => slice.endpoints ?? []);
+    if (all.length !== readyIps.length || listed.length !== readyIps.length || !readyIps.every((ip) => listed.includes(ip))) return `the ${name} EndpointSlices to list exactly its ${readyIps.length} Ready pods`;
   }
   return undefined;
 }
