@@ -35,7 +35,7 @@ export async function benchFleet(context: Context): Promise<string> {
     const slowest = Math.max(a, b);
     // The issue's goal: close to the slowest single cluster rather than their sum.
     const nearer = fleet - slowest < a + b - fleet;
-    const target = context.target('fleet: 2 clusters in one run', `${ms(fleet)} ms, ${ratio(fleet, slowest)} the slowest single run, ${ratio(fleet, a + b)} the sum`, 'nearer the slowest single run than the sum', nearer);
+    const target = context.target('8. fleet: 2 clusters in one run', `${ms(fleet)} ms, ${ratio(fleet, slowest)} the slowest single run, ${ratio(fleet, a + b)} the sum`, 'nearer the slowest single run than the sum', nearer);
     const rows = cases.map((entry, index) => {
       const values = samples.get(entry.label)!;
       return [entry.label, ms(medians[index]!), ms(Math.min(...values)), ms(Math.max(...values))];
