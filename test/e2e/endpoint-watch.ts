@@ -5,6 +5,7 @@
 // a fresh list is compared with what the watch has seen, and the watch must catch up with
 // it; stop() first waits until the namespace's Deployments and the endpoints settle.
 import { request, type RequestOptions } from 'node:https';
+import { onJsonLines } from '../sim/lib/json-lines.ts';
 import { readFileSync } from 'node:fs';
 import * as sim from '../sim/sim.ts';
 
@@ -100,17 +101,7 @@ export async function watchEndpoints(service = 'kube-dns', namespace = 'kube-sys
     const path = `${slicesPath}&watch=1&allowWatchBookmarks=true&resourceVersion=${resumeFrom}`;
     const req = request({ ...base, path }, (res) => {
       if (res.statusCode !== 200) return fail(`was refused: ${res.statusCode}`);
-      res.setEncoding('utf8');
-      let buffer = '';
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let newline: number;
-        while ((newline = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, newline);
-          buffer = buffer.slice(newline + 1);
-          if (line.trim()) onEvent(JSON.parse(line));
-        }
-      });
+      onJsonLines(res, onEvent);
       res.on('error', (error) => {
         if (!stopping) fail(`broke off: ${error.message}`);
       });

@@ -5,6 +5,7 @@
 import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { onJsonLines } from '../sim/lib/json-lines.ts';
 import { auditOffset, plugin, pluginRequests, sim } from './plugin.ts';
 
 interface Change {
@@ -20,19 +21,12 @@ async function watchDeployments(): Promise<{ stop(until: (changes: Change[]) => 
   const changes: Change[] = [];
   let synced: () => void = () => {};
   const started = new Promise<void>((resolve) => (synced = resolve));
-  let buffer = '';
   const watch = request(url, { ca: readFileSync(info.caFile), headers: { Authorization: `Bearer ${info.adminToken}` } }, (response) => {
-    response.setEncoding('utf8');
-    response.on('data', (chunk: string) => {
-      buffer += chunk;
-      for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
-        const event = JSON.parse(buffer.slice(0, newline));
-        buffer = buffer.slice(newline + 1);
-        const { metadata, spec, status = {} } = event.object;
-        const replicas = spec.replicas ?? 1;
-        const rolledOut = (status.observedGeneration ?? 0) >= metadata.generation && (status.updatedReplicas ?? 0) >= replicas;
-        changes.push({ name: metadata.name, replicas, available: rolledOut && replicas > 0 && (status.availableReplicas ?? 0) >= replicas });
-      }
+    onJsonLines(response, (event) => {
+      const { metadata, spec, status = {} } = event.object;
+      const replicas = spec.replicas ?? 1;
+      const rolledOut = (status.observedGeneration ?? 0) >= metadata.generation && (status.updatedReplicas ?? 0) >= replicas;
+      changes.push({ name: metadata.name, replicas, available: rolledOut && replicas > 0 && (status.availableReplicas ?? 0) >= replicas });
       synced();
     });
   });

@@ -8,6 +8,7 @@ import dgram from 'node:dgram';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import dnsPacket from 'dns-packet';
+import { onJsonLines } from './lib/json-lines.ts';
 import * as sim from './sim.ts';
 
 export const PROBE_AGENT = 'kapsule-ha-dns-probe';
@@ -239,25 +240,16 @@ async function watchReadyEndpoints(stateDir?: string): Promise<EndpointWatch> {
         response.resume();
         return;
       }
-      let buffer = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        buffer += chunk;
-        for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
-          const line = buffer.slice(0, newline);
-          buffer = buffer.slice(newline + 1);
-          if (!line.trim()) continue;
-          const event = JSON.parse(line);
-          if (event.type === 'ERROR') {
-            error ??= `watch event ERROR: ${event.object?.message ?? line}`;
-            continue;
-          }
-          resourceVersion = event.object.metadata.resourceVersion;
-          if (event.type === 'BOOKMARK') continue;
-          events++;
-          update(event.object, event.type === 'DELETED');
-          minReady = Math.min(minReady, current.length);
+      onJsonLines(response, (event) => {
+        if (event.type === 'ERROR') {
+          error ??= `watch event ERROR: ${event.object?.message ?? JSON.stringify(event.object)}`;
+          return;
         }
+        resourceVersion = event.object.metadata.resourceVersion;
+        if (event.type === 'BOOKMARK') return;
+        events++;
+        update(event.object, event.type === 'DELETED');
+        minReady = Math.min(minReady, current.length);
       });
       // The API server ends a watch after a while (minutes): resume where it was.
       response.on('end', () => {

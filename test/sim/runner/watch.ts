@@ -2,6 +2,7 @@
 // is too old: the runner's only way of hearing about pods and ConfigMaps (one request
 // open each, instead of polling that would fill the audit log).
 import https from 'node:https';
+import { onJsonLines } from '../lib/json-lines.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Api } from '../lib/api.ts';
 
@@ -38,20 +39,10 @@ function watchFrom<T>(connection: Connection, path: string, resourceVersion: str
         reject(new Error(`watch answered ${response.statusCode}`));
         return;
       }
-      let buffer = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        buffer += chunk;
-        let newline: number;
-        while ((newline = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, newline);
-          buffer = buffer.slice(newline + 1);
-          if (!line.trim()) continue;
-          const event = JSON.parse(line) as { type: string; object: any };
-          // ERROR (e.g. 410 Gone: resourceVersion too old): list again.
-          if (event.type === 'ERROR') return void response.destroy(new Error(`watch error: ${event.object?.message ?? 'unknown'}`));
-          if (event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED') onEvent(event as WatchEvent<T>);
-        }
+      onJsonLines(response, (event: { type: string; object: any }) => {
+        // ERROR (e.g. 410 Gone: resourceVersion too old): list again.
+        if (event.type === 'ERROR') return void response.destroy(new Error(`watch error: ${event.object?.message ?? 'unknown'}`));
+        if (event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED') onEvent(event as WatchEvent<T>);
       });
       response.on('end', resolve);
       response.on('error', reject);
