@@ -52,7 +52,7 @@ export class RestKubeClient implements KubeClient {
 
   async get(ref: ObjectRef): Promise<KubeObject | undefined> {
     const response = await this.call({ method: 'GET', path: objectPath(ref), safety: 'idempotent', request: describe('get', ref), allow: [404] });
-    return response.status === 404 ? undefined : (JSON.parse(response.body) as KubeObject);
+    return response.status === 404 ? undefined : (response.json as KubeObject);
   }
 
   async list(apiVersion: string, kind: string, options: ListOptions = {}): Promise<KubeObject[]> {
@@ -66,7 +66,7 @@ export class RestKubeClient implements KubeClient {
         safety: 'idempotent',
         request: { verb: 'list', resource: resourceName(apiVersion, kind), namespace: options.namespace },
       });
-      const page = JSON.parse(response.body) as { items?: KubeObject[]; metadata?: { continue?: string } };
+      const page = response.json as { items?: KubeObject[]; metadata?: { continue?: string } };
       for (const item of page.items ?? []) items.push({ ...item, apiVersion, kind });
       next = page.metadata?.continue || undefined;
     } while (next);
@@ -83,7 +83,7 @@ export class RestKubeClient implements KubeClient {
       safety: 'unprocessed', // a create sent twice could meet its own first copy
       request: describe('create', ref),
     });
-    return JSON.parse(response.body) as KubeObject;
+    return response.json as KubeObject;
   }
 
   async patch(ref: ObjectRef, patch: unknown, type: PatchType, options: WriteOptions = {}): Promise<KubeObject> {
@@ -96,7 +96,7 @@ export class RestKubeClient implements KubeClient {
       safety: type !== 'json' || guardsResourceVersion(patch) ? 'idempotent' : 'unprocessed',
       request: describe('patch', ref),
     });
-    return JSON.parse(response.body) as KubeObject;
+    return response.json as KubeObject;
   }
 
   async delete(ref: ObjectRef, options: WriteOptions & { resourceVersion?: string; uid?: string } = {}): Promise<void> {
@@ -134,7 +134,7 @@ export class RestKubeClient implements KubeClient {
           safety: 'idempotent', // a review has no side effect
           request: { verb: 'create', resource: 'selfsubjectaccessreviews.authorization.k8s.io' },
         });
-        return (JSON.parse(response.body) as { status?: { allowed?: boolean } }).status?.allowed === true;
+        return (response.json as { status?: { allowed?: boolean } }).status?.allowed === true;
       }),
     );
   }
@@ -151,11 +151,11 @@ export class RestKubeClient implements KubeClient {
 
   async serverVersion(): Promise<{ gitVersion: string }> {
     const response = await this.call({ method: 'GET', path: '/version', safety: 'idempotent', request: { verb: 'get', resource: 'version' } });
-    return JSON.parse(response.body) as { gitVersion: string };
+    return response.json as { gitVersion: string };
   }
 
   /** One request with retries; non-2xx statuses (other than `allow`) become KubeApiError. */
-  private async call(call: Call): Promise<TransportResponse> {
+  private async call(call: Call): Promise<TransportResponse & { json?: any }> {
     const { transport, requestTimeoutMs, log, signal } = this.settings;
     const request: RequestDescription = { server: transport.server, ...call.request };
     const deadline = requestTimeoutMs > 0 ? Date.now() + requestTimeoutMs : undefined;
@@ -206,7 +206,19 @@ export class RestKubeClient implements KubeClient {
           continue;
         }
       }
-      if ((response.status >= 200 && response.status < 300) || call.allow?.includes(response.status)) return response;
+      if (response.status >= 200 && response.status < 300) {
+        try {
+          return { ...response, json: JSON.parse(response.body) };
+        } catch {
+          // A success whose body was cut short (the stream reset mid-answer) is a reset: retried when safe.
+          const cut = Object.assign(new Error('the answer was cut short'), { code: 'ECONNRESET' });
+          log(6, () => `${call.method} ${transport.server}${path}: the answer was cut short`);
+          if (!shouldRetryError('ECONNRESET', call.safety) || attempt >= this.retry.attempts) throw connectionErrorFrom(cut, transport.server);
+          await this.pause(retryDelayMs(attempt, undefined, this.retry), deadline, cut);
+          continue;
+        }
+      }
+      if (call.allow?.includes(response.status)) return response;
       throw apiErrorFrom(response.status, response.body, request);
     }
   }

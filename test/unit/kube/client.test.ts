@@ -62,6 +62,17 @@ describe('the Kubernetes client', () => {
     expect(server.requests[1]!.at - server.requests[0]!.at).toBeGreaterThanOrEqual(950);
   });
 
+  it('retries a read whose success was cut short mid-body; a write so cut fails in one line instead of a JSON error', async () => {
+    const full = JSON.stringify(deployment('coredns'));
+    const cutOnce = await serve((_request, index) => ({ status: 200, body: index === 0 ? full.slice(0, 20) : full }));
+    expect((await clientFor(cutOnce.url).get(coredns))?.metadata.name).toBe('coredns');
+    expect(cutOnce.requests).toHaveLength(2);
+
+    const cut = await serve(() => ({ status: 201, body: '' }));
+    await expect(clientFor(cut.url).create(deployment('coredns-ha'))).rejects.toThrow(/was reset/);
+    expect(cut.requests).toHaveLength(1);
+  });
+
   it('retries reads on 5xx, but never sends a create twice after a 500', async () => {
     const flaky = await serve((_request, index) => (index < 2 ? status(503, 'ServiceUnavailable', 'etcd leader changed') : { status: 200, body: deployment('coredns') }));
     await clientFor(flaky.url).get(coredns);
