@@ -1,10 +1,9 @@
 // Flags every verb accepts, named and behaving as kubectl's (kubectl options).
 import type { Argv } from 'yargs';
 import { UsageError } from './errors.ts';
-import { lastValue } from './command.ts';
-import { parseChoice, parseCount, parseDuration } from './values.ts';
+import { lastValue, parseChoice, parseCount, parseDuration } from './values.ts';
 import { COLOR_MODES, OUTPUT_FORMATS, type GlobalOptions, type OutputFormat } from '../verbs/options.ts';
-import type { ConnectionFlags } from '../kube/kubeconfig-overrides.ts';
+import type { ConnectionFlags } from '../kube/kubeconfig-types.ts';
 
 export type ParsedArgs = Record<string, unknown>;
 

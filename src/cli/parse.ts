@@ -4,12 +4,8 @@ import yargs, { type Argv } from 'yargs';
 import { UsageError } from './errors.ts';
 import { addGlobalFlags, CONNECTION_HELP, CONNECTION_VALUE_FLAGS, groupFlags, takeConnectionFlags, type ParsedArgs } from './global-flags.ts';
 import { VERBS, verbName } from './verbs.ts';
-import type { VerbCommand } from './command.ts';
+import type { Invocation, VerbCommand } from './command.ts';
 import { helpWidth } from './prerendered.ts';
-
-export type Invocation =
-  | { kind: 'output'; text: string }
-  | { kind: 'verb'; command: VerbCommand<unknown>; argv: ParsedArgs };
 
 export function parseInvocation(commandLine: string[], scriptName: string, columns: number | undefined): Invocation {
   let selected: { command: VerbCommand<unknown>; argv: ParsedArgs } | undefined;

@@ -1,7 +1,6 @@
 // Flags shared by the verbs that plan changes: enable and diff (plan), enable and disable (writes).
 import type { Argv } from 'yargs';
-import { lastValue } from './command.ts';
-import { parseChoice, parseComponents, parseCount, parseDuration, parsePools, parsePositiveNumber } from './values.ts';
+import { lastValue, parseChoice, parseComponents, parseCount, parseDuration, parsePools, parsePositiveNumber } from './values.ts';
 import { UsageError } from './errors.ts';
 import type { ParsedArgs } from './global-flags.ts';
 import { DRY_RUN_MODES, type PlanOptions, type WriteCommandOptions, type GlobalOptions } from '../verbs/options.ts';

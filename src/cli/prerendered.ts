@@ -3,7 +3,7 @@
 // without loading yargs: most of what they cost is start-up. A lookup gives the same
 // Invocation that parseInvocation would; anything else (other flags, another terminal
 // width or program name) goes through yargs. test/cli/prerendered.test.ts compares both.
-import type { Invocation } from './parse.ts';
+import type { Invocation } from './command.ts';
 import type { ParsedArgs } from './global-flags.ts';
 import { VERBS, verbName } from './verbs.ts';
 

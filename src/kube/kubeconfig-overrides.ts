@@ -3,22 +3,8 @@
 // --insecure-skip-tls-verify replace the cluster's whole trust setting; --server clears
 // the kubeconfig's tls-server-name unless --tls-server-name is given too.
 import { KubeconfigError } from './errors.ts';
-import type { ClusterEntry, Impersonation, UserEntry } from './kubeconfig.ts';
+import type { ClusterEntry, ConnectionFlags, Impersonation, UserEntry } from './kubeconfig-types.ts';
 
-export interface ConnectionFlags {
-  server?: string | undefined;
-  certificateAuthority?: string | undefined;
-  insecureSkipTlsVerify?: boolean | undefined;
-  tlsServerName?: string | undefined;
-  token?: string | undefined;
-  clientCertificate?: string | undefined;
-  clientKey?: string | undefined;
-  username?: string | undefined;
-  password?: string | undefined;
-  as?: string | undefined;
-  asGroups?: string[] | undefined;
-  asUid?: string | undefined;
-}
 
 export function applyConnectionFlags<T extends { cluster: ClusterEntry; user: UserEntry }>(selected: T, flags: ConnectionFlags): T {
   const cluster: ClusterEntry = { ...selected.cluster };

@@ -4,7 +4,7 @@
 import type { Logger } from '../kube/types.ts';
 import type { Io } from './io.ts';
 import type { KubeClient } from '../kube/types.ts';
-import type { ConnectionFlags } from '../kube/kubeconfig-overrides.ts';
+import type { ConnectionOptions } from '../kube/kubeconfig-types.ts';
 
 // One list of components, the engine's (a light module: no runtime imports).
 export { COMPONENTS, type Component } from '../engine/types.ts';
@@ -19,18 +19,10 @@ export type DryRun = (typeof DRY_RUN_MODES)[number];
 export const COLOR_MODES = ['auto', 'always', 'never'] as const;
 export type ColorMode = (typeof COLOR_MODES)[number];
 
-export interface GlobalOptions {
-  /** --kubeconfig; undefined: KUBECONFIG, then ~/.kube/config, then in-cluster. */
-  kubeconfig: string | undefined;
-  context: string | undefined;
-  cluster: string | undefined;
-  user: string | undefined;
-  /** kubectl's connection flags (--server, --token, --as...), over the kubeconfig's values. */
-  connection?: ConnectionFlags | undefined;
+/** The global flags: the connection's (kube's own type), and how the plugin reads and writes. */
+export interface GlobalOptions extends ConnectionOptions {
   /** -n/--namespace, default kube-system. */
   namespace: string;
-  /** --request-timeout per API request, retries included; 0 = no limit. */
-  requestTimeoutMs: number;
   /** -v level: 1 stack traces, 6 requests, 8 request bodies, 9 response bodies. */
   verbosity: number;
   color: ColorMode;
