@@ -17,7 +17,7 @@ export interface VerbCommand<O = unknown> {
   /** argv → the verb's options; throws UsageError on bad input (exit 2). */
   options(argv: ParsedArgs): O;
   // Method syntax on purpose: lets every VerbCommand<X> sit in one VerbCommand<unknown> list.
-  run(options: O, deps: VerbDeps): Promise<number | void>;
+  run(options: O, deps: VerbDeps): Promise<number | undefined>;
 }
 
 export function defineVerb<O>(command: VerbCommand<O>): VerbCommand<O> {

@@ -17,8 +17,11 @@ export interface PrerenderedTable {
 /** The table as JSON, defined by the bundler (build/bundle.ts) in the executable only; from source, everything is parsed. */
 declare const __KAPSULE_HA_PRERENDERED__: string | undefined;
 let builtIn: PrerenderedTable | undefined;
-const builtInTable = (): PrerenderedTable | undefined =>
-  typeof __KAPSULE_HA_PRERENDERED__ === 'undefined' ? undefined : (builtIn ??= JSON.parse(__KAPSULE_HA_PRERENDERED__) as PrerenderedTable);
+function builtInTable(): PrerenderedTable | undefined {
+  if (typeof __KAPSULE_HA_PRERENDERED__ === 'undefined') return undefined;
+  builtIn ??= JSON.parse(__KAPSULE_HA_PRERENDERED__) as PrerenderedTable;
+  return builtIn;
+}
 
 /** The help width yargs is given (parse.ts): the terminal's, at most 110; 100 off a terminal. */
 export function helpWidth(columns: number | undefined): number {

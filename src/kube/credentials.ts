@@ -53,8 +53,14 @@ export async function credentialSource(resolved: ResolvedKubeconfig, terminal: E
   };
   let credentials = await build(false);
   return {
-    current: async () => (exec?.expires !== undefined && exec.expires <= Date.now() ? (credentials = await build(false)) : credentials),
-    refresh: async () => (credentials = await build(true)),
+    current: async () => {
+      if (exec?.expires !== undefined && exec.expires <= Date.now()) credentials = await build(false);
+      return credentials;
+    },
+    refresh: async () => {
+      credentials = await build(true);
+      return credentials;
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../kube/types.ts';
-import type { ClusterView, DesiredObject, DesiredState } from '../engine/types.ts';
+import type { ClusterView, DesiredObject } from '../engine/types.ts';
 import {
   DEFAULT_LINEAR_PARAMS,
   autoscalerDesired,

@@ -1,4 +1,4 @@
-import type { KubeObject, ObjectRef } from '../kube/types.ts';
+import type { ObjectRef } from '../kube/types.ts';
 import type { ClusterView, Component, DesiredState } from '../engine/types.ts';
 
 /** enable's options; undefined means "keep what is live, else the default". */

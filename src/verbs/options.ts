@@ -1,5 +1,5 @@
 // The contract between the CLI shell and the verbs: every verb exports
-// `run(options, deps): Promise<number | void>` (the exit code; void means 0) and sees
+// `run(options, deps): Promise<number | undefined>` (the exit code; undefined means 0) and sees
 // only these values, never yargs' argv. Flags are validated before run() is called.
 import type { Logger } from '../kube/types.ts';
 import type { Io } from './io.ts';
@@ -87,4 +87,4 @@ export interface VerbDeps {
   color: boolean;
 }
 
-export type VerbRun<O> = (options: O, deps: VerbDeps) => Promise<number | void>;
+export type VerbRun<O> = (options: O, deps: VerbDeps) => Promise<number | undefined>;

@@ -27,7 +27,7 @@ interface FlagSpec {
 
 export function runComplete(words: string[], io: Io): number {
   const { candidates, directive } = complete(words);
-  io.out(candidates.map((candidate) => `${candidate}\n`).join('') + `:${directive}\n`);
+  io.out(`${candidates.map((candidate) => `${candidate}\n`).join('')}:${directive}\n`);
   return 0;
 }
 
