@@ -1,9 +1,11 @@
 // esbuild: the CommonJS bundles for the executable. main.cjs is the CLI shell (flags, help,
 // version, completion); yargs.cjs the argument parser, heavy.cjs the verbs and the Kubernetes
-// layer, client-node.cjs client-node: each compiled only when needed (build/heavy-loader.ts).
+// layer (its entry made from what main.cjs imports lazily: build/heavy-entry.ts),
+// client-node.cjs client-node: each compiled only when needed (build/heavy-loader.ts).
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { resolve } from 'node:path';
 import { prerender } from './prerender.ts';
+import { HEAVY_NAMESPACE, heavyEntry, heavyModulesOf } from './heavy-entry.ts';
 
 export const BUNDLE_OPTIONS: BuildOptions = {
   entryPoints: ['src/main.ts'],
@@ -23,8 +25,12 @@ export const BUNDLE_OPTIONS: BuildOptions = {
   logLevel: 'warning',
 };
 
-/** Modules the CLI imports lazily that go to heavy.cjs, by path under src/ (build/heavy-entry.ts). */
-const HEAVY_MODULES = /\/src\/((?:verbs\/(?:enable|disable|diff|check-drift|status))|kube\/connect)\.ts$/;
+/**
+ * Lazily imported modules below the CLI shell (src/main.ts and src/cli/ make up main.cjs),
+ * by path under src/: a verb's implementation, the connection. They go to heavy.cjs, whose
+ * entry lists exactly those found (build/heavy-entry.ts).
+ */
+const BELOW_THE_SHELL = /\/src\/((?:verbs|recipes|engine|kube)\/.+)\.ts$/;
 
 /** In main.cjs, `import('…/verbs/enable.ts')` becomes a lookup in the lazily loaded heavy.cjs. */
 export const splitHeavy: Plugin = {
@@ -32,10 +38,10 @@ export const splitHeavy: Plugin = {
   setup(builder) {
     builder.onResolve({ filter: /\.ts$/ }, (args) => {
       if (args.kind !== 'dynamic-import') return undefined;
-      const match = HEAVY_MODULES.exec(resolve(args.resolveDir, args.path));
-      return match ? { path: match[1]!, namespace: 'heavy' } : undefined;
+      const match = BELOW_THE_SHELL.exec(resolve(args.resolveDir, args.path));
+      return match ? { path: match[1]!, namespace: HEAVY_NAMESPACE } : undefined;
     });
-    builder.onLoad({ filter: /.*/, namespace: 'heavy' }, (args) => ({
+    builder.onLoad({ filter: /.*/, namespace: HEAVY_NAMESPACE }, (args) => ({
       contents: `module.exports = require(${JSON.stringify(resolve('build/heavy-loader.ts'))}).loadHeavy()[${JSON.stringify(args.path)}];`,
       loader: 'js',
       resolveDir: resolve('build'),
@@ -97,17 +103,29 @@ export interface Bundles {
   metafile: Metafile;
 }
 
+/** heavy.cjs's build: its entry lists the modules given (heavyModules()). */
+export function heavyBuild(modules: string[], outfile: string): BuildOptions {
+  return { ...BUNDLE_OPTIONS, entryPoints: undefined, stdin: heavyEntry(modules), outfile, plugins: [splitClientNode] };
+}
+
+/** What main.cjs imports lazily from below the shell, without writing it (for probes). */
+export async function heavyModules(): Promise<string[]> {
+  const { metafile } = await build({ ...BUNDLE_OPTIONS, write: false, outfile: 'dist/heavy-modules.cjs', metafile: true, minify: false, plugins: [splitHeavy, splitYargs] });
+  return heavyModulesOf(metafile);
+}
+
 export async function bundle(outDir: string): Promise<Bundles> {
   const main = `${outDir}/main.cjs`;
   const heavy = `${outDir}/heavy.cjs`;
   const clientNode = `${outDir}/client-node.cjs`;
   const yargs = `${outDir}/yargs.cjs`;
-  const [mainResult] = await Promise.all([
-    build({ ...BUNDLE_OPTIONS, outfile: main, metafile: true, plugins: [splitHeavy, splitYargs], define: { ...BUNDLE_OPTIONS.define, ...prerenderedDefine() } }),
+  const others = Promise.all([
     build({ ...BUNDLE_OPTIONS, entryPoints: ['build/yargs-entry.ts'], outfile: yargs }),
-    build({ ...BUNDLE_OPTIONS, entryPoints: ['build/heavy-entry.ts'], outfile: heavy, plugins: [splitClientNode] }),
     build({ ...BUNDLE_OPTIONS, entryPoints: ['build/client-node-entry.ts'], outfile: clientNode }),
   ]);
+  // main.cjs first: what it imports lazily from below the shell is what heavy.cjs holds.
+  const mainResult = await build({ ...BUNDLE_OPTIONS, outfile: main, metafile: true, plugins: [splitHeavy, splitYargs], define: { ...BUNDLE_OPTIONS.define, ...prerenderedDefine() } });
+  await Promise.all([build(heavyBuild(heavyModulesOf(mainResult.metafile), heavy)), others]);
   return { main, heavy, clientNode, yargs, metafile: mainResult.metafile };
 }
 

@@ -1,15 +1,15 @@
-// Probe (not part of npm run bench): what the second bundle (build/heavy-entry.ts) is
+// Probe (not part of npm run bench): what the second bundle (heavy.cjs, build/heavy-entry.ts) is
 // made of, by package, as built (esbuild, minified), and what a cluster verb evaluates.
 //   node bench/probes/heavy-bundle.ts
 import { build } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BUNDLE_OPTIONS, splitClientNode } from '../../build/bundle.ts';
+import { heavyBuild, heavyModules } from '../../build/bundle.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kapsule-ha-heavy-'));
 try {
-  const result = await build({ ...BUNDLE_OPTIONS, entryPoints: ['build/heavy-entry.ts'], outfile: path.join(dir, 'heavy.cjs'), metafile: true, logLevel: 'error', plugins: [splitClientNode] });
+  const result = await build({ ...heavyBuild(await heavyModules(), path.join(dir, 'heavy.cjs')), metafile: true, logLevel: 'error' });
   const output = Object.values(result.metafile.outputs)[0]!;
   const byPackage = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {

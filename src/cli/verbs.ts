@@ -1,4 +1,6 @@
-// The explicit verb list (a bundle has no folder to scan). Order is the help order.
+// The one list of verbs (a bundle has no folder to scan), in help's order. Adding a verb is
+// one line here: its command's lazy import of src/verbs/<verb>.ts is what puts the
+// implementation into the executable's second bundle (build/heavy-entry.ts).
 import type { VerbCommand } from './command.ts';
 import { enableCommand } from './commands/enable.ts';
 import { disableCommand } from './commands/disable.ts';
