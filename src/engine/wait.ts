@@ -1,4 +1,5 @@
 import type { DeploymentSpec, KubeObject } from '../kube/types.ts';
+import { isPodOf, isPodReady } from './deployment-pods.ts';
 import type { WaitFor } from './types.ts';
 
 interface DeploymentStatus {
@@ -9,25 +10,10 @@ interface DeploymentStatus {
   readyReplicas?: number;
 }
 
-interface PodStatus {
-  conditions?: { type: string; status: string }[];
-}
-
 export interface WaitCheck {
   done: boolean;
   /** What is still missing, for progress lines and the timeout message. */
   detail: string;
-}
-
-const isReadyPod = (pod: KubeObject): boolean =>
-  !pod.metadata.deletionTimestamp &&
-  ((pod.status as PodStatus | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-
-/** A Deployment's pods belong to its ReplicaSets, named <deployment>-<pod-template-hash>. */
-function ownedBy(pod: KubeObject, deployment: string): boolean {
-  const hash = pod.metadata.labels?.['pod-template-hash'];
-  const owners = (pod.metadata.ownerReferences ?? []) as { kind: string; name: string }[];
-  return hash !== undefined && owners.some((owner) => owner.kind === 'ReplicaSet' && owner.name === `${deployment}-${hash}`);
 }
 
 /** Rolled out: every desired replica updated and available, as `kubectl rollout status` judges. */
@@ -56,7 +42,7 @@ export function servingCheck(waitFor: WaitFor, deployment: KubeObject | undefine
 
   // Only this Deployment's own pods: an original's selector also matches its copy's pods.
   const readyPods = pods
-    .filter((pod) => ownedBy(pod, deployment.metadata.name) && isReadyPod(pod))
+    .filter((pod) => isPodOf(pod, deployment.metadata.name) && isPodReady(pod))
     .map((pod) => pod.metadata.name);
   const endpoints = new Set(
     slices.flatMap((slice) =>

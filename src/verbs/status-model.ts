@@ -3,8 +3,8 @@ import type { Snapshot } from '../engine/read.ts';
 import type { DeploymentSpec, KubeObject, PodSpec } from '../kube/types.ts';
 import { linearReplicas, liveLinearParams, type LinearParams } from '../recipes/autoscaler.ts';
 import { allocatableCores, isReady, poolOf, zoneOf, zonesOf } from '../recipes/cluster.ts';
-import { INSTANCE_LABEL } from '../recipes/labels.ts';
 import { isOurs } from '../engine/ownership.ts';
+import { deploymentOfPod, isPodReady } from '../engine/deployment-pods.ts';
 import { pinnedPools } from '../recipes/placement.ts';
 import { selectorMatches, type LabelSelector } from '../kube/selector.ts';
 import { deploymentRef } from '../recipes/types.ts';
@@ -76,21 +76,17 @@ export function podStatus(pod: KubeObject, deployment: string, nodes: Map<string
     deployment,
     node: nodeName,
     zone: (node && zoneOf(node)) ?? null,
-    ready: !pod.metadata.deletionTimestamp && (status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+    ready: isPodReady(pod),
     phase: pod.metadata.deletionTimestamp ? 'Terminating' : (status?.phase ?? 'Unknown'),
     restarts: containers.reduce((sum, c) => sum + (c.restartCount ?? 0), 0),
     reason: notRunning ?? null,
   };
 }
 
-/** Pods of each deployment; the copy's carry the instance label, the original's do not. */
+/** Pods of each deployment (engine/deployment-pods.ts decides which are whose). */
 function podsOf(deployments: KubeObject[], pods: KubeObject[], nodes: Map<string, KubeObject>): PodStatus[] {
   return pods.flatMap((pod) => {
-    const owner = deployments.find((deployment) => {
-      const labels = pod.metadata.labels ?? {};
-      const isCopyPod = INSTANCE_LABEL in labels;
-      return selectorMatches(specOf(deployment).selector as LabelSelector, labels) && isCopyPod === isOurs(deployment.metadata.labels);
-    });
+    const owner = deploymentOfPod(pod, deployments);
     return owner ? [podStatus(pod, owner.metadata.name, nodes)] : [];
   });
 }

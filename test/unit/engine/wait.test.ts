@@ -13,7 +13,7 @@ const deployment: KubeObject = {
 const pod = (name: string): KubeObject => ({
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name, labels: { 'pod-template-hash': 'abc' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'coredns-ha-abc' }] },
+  metadata: { name, labels: { 'pod-template-hash': 'abc' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'coredns-ha-abc', controller: true }] },
   status: { conditions: [{ type: 'Ready', status: 'True' }] },
 });
 const slice = (...pods: string[]): KubeObject => ({
