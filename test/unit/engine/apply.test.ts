@@ -6,7 +6,7 @@ import { KubeApiError } from '../../../src/kube/errors.ts';
 import type { KubeClient, KubeObject, ObjectRef } from '../../../src/kube/types.ts';
 import { ciliumOperator } from '../../../src/recipes/cilium-operator.ts';
 import { coredns } from '../../../src/recipes/coredns.ts';
-import { FakeCluster } from '../fixtures.ts';
+import { FakeCluster } from '../../lib/fixtures.ts';
 
 /**
  * Records the writes it is asked for, and how many were in flight at once; its watches

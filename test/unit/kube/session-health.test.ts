@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { Transport } from '../../../src/kube/transport.ts';
 import { RestKubeClient } from '../../../src/kube/client.ts';
 import { KubeConnectionError } from '../../../src/kube/errors.ts';
-import { startTcpRelay, type TcpRelay } from '../../robustness/tcp-relay.ts';
+import { startTcpRelay, type TcpRelay } from '../../lib/tcp-relay.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'kapsule-ha-health-'));
 let cert: Buffer;
