@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { auditOffset, getJson, plugin, pluginRequests, sim } from './plugin.ts';
-import { startConnectProxy, startSocksProxy, type CountingProxy } from './proxies.ts';
-import { pluginOnTerminal } from './terminal.ts';
-import { expectOneLineFailure, kubeconfigVariant, scratch, writesSince } from '../robustness/helpers.ts';
+import { auditOffset, getJson, plugin, pluginRequests, sim } from '../lib/plugin.ts';
+import { startConnectProxy, startSocksProxy, type CountingProxy } from '../lib/proxies.ts';
+import { pluginOnTerminal } from '../lib/terminal.ts';
+import { expectOneLineFailure, kubeconfigVariant, scratch, writesSince } from '../lib/robustness.ts';
 
 /** A name only the test proxies resolve (to 127.0.0.1): a direct connection cannot reach it. */
 const HIDDEN = 'kapsule-api.invalid';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { auditOffset, plugin, pluginRequests, sim } from './plugin.ts';
+import { auditOffset, plugin, pluginRequests, sim } from '../lib/plugin.ts';
 
 describe('diff, check-drift and status before enable', () => {
   beforeAll(async () => {

@@ -7,6 +7,7 @@ import { expectedUserAgent, pluginCommand } from './executable.ts';
 
 export { expectedUserAgent, fromSource } from './executable.ts';
 export { watchEndpoints, type EndpointWatch } from './endpoint-watch.ts';
+export { onJsonLines } from '../sim/lib/json-lines.ts';
 export const PLUGIN_AGENT = 'kubectl-kapsule_ha/';
 
 export interface RunResult {
