@@ -5,7 +5,7 @@ import { KubeApiError, KubeConnectionError } from '../kube/errors.ts';
 import type { KubeClient, KubeObject, ListOptions } from '../kube/types.ts';
 import { WaitTimeoutError } from './errors.ts';
 import type { WaitStep } from './types.ts';
-import { servingCheck } from './wait.ts';
+import { servingCheck } from './serving-check.ts';
 
 export interface WatchWaitOptions {
   /** Epoch milliseconds after which the wait gives up (exit 124). */

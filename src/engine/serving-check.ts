@@ -1,3 +1,6 @@
+// Whether a wait condition holds, judged from what the watches delivered so far (pure: the
+// watching and waiting are watch-wait.ts's): the Deployment rolled out as `kubectl rollout
+// status` judges it, and its Ready pods (deployment-pods.ts) ready endpoints of its Service.
 import type { DeploymentSpec, KubeObject } from '../kube/types.ts';
 import { isPodOf, isPodReady } from './deployment-pods.ts';
 import type { WaitFor } from './types.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { servingCheck } from '../../../src/engine/wait.ts';
+import { servingCheck } from '../../../src/engine/serving-check.ts';
 import type { KubeObject } from '../../../src/kube/types.ts';
 import { servingWait } from '../../../src/recipes/shared.ts';
 
