@@ -1,7 +1,7 @@
 // Entry point of kubectl-kapsule_ha (bundled to one CommonJS file for the executable).
 import { runCli } from './cli/root.ts';
 import { processIo } from './cli/io.ts';
-import { EXIT } from './cli/errors.ts';
+import { EXIT } from './kube/exit-codes.ts';
 
 const interrupt = new AbortController();
 process.on('SIGINT', () => {

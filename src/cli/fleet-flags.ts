@@ -1,7 +1,7 @@
 // The fleet flags of the read-only verbs (check-drift, status, diff): several kubeconfig
 // contexts in one run. enable and disable refuse them: writes need a person per cluster.
 import type { Argv } from 'yargs';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../kube/exit-codes.ts';
 import { lastValue, parseCount, parseDuration } from './values.ts';
 import type { ParsedArgs } from './global-flags.ts';
 import type { FleetSelection } from '../verbs/fleet-types.ts';

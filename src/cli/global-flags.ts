@@ -1,6 +1,6 @@
 // Flags every verb accepts, named and behaving as kubectl's (kubectl options).
 import type { Argv, Options } from 'yargs';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../kube/exit-codes.ts';
 import { lastValue, parseChoice, parseCount, parseDuration } from './values.ts';
 import { COLOR_MODES, OUTPUT_FORMATS, type GlobalOptions, type OutputFormat } from '../verbs/options.ts';
 import type { ConnectionFlags } from '../kube/kubeconfig-types.ts';

@@ -1,7 +1,7 @@
 // yargs does the parsing and the help text only: it never runs a verb, prints or exits.
 // Its output is captured and returned, its failures become UsageError.
 import yargs, { type Argv } from 'yargs';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../kube/exit-codes.ts';
 import { addGlobalFlags, CONNECTION_HELP, groupFlags, takeConnectionFlags, VALUE_FLAGS, type ParsedArgs } from './global-flags.ts';
 import { VERBS, verbName } from './verbs.ts';
 import type { Invocation, VerbCommand } from './command.ts';

@@ -1,7 +1,7 @@
 // Flags shared by the verbs that plan changes: enable and diff (plan), enable and disable (writes).
 import type { Argv } from 'yargs';
 import { lastValue, parseChoice, parseComponents, parseCount, parseDuration, parsePools, parsePositiveNumber } from './values.ts';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../kube/exit-codes.ts';
 import { yargsOption, type ParsedArgs } from './global-flags.ts';
 import type { FlagSpec } from '../kube/flags.ts';
 import { DRY_RUN_MODES, type PlanOptions, type WriteCommandOptions, type GlobalOptions } from '../verbs/options.ts';

@@ -1,7 +1,7 @@
 // The CLI from arguments to exit code: parse, validate, run one verb, report errors.
 // Nothing here exits the process; src/main.ts sets process.exitCode from the result.
 import { lookupPrerendered } from './prerendered.ts';
-import { reportError } from './exit.ts';
+import { reportError } from './report-error.ts';
 import { makeDeps } from './deps.ts';
 import type { Io } from './io.ts';
 import type { GlobalOptions } from '../verbs/options.ts';

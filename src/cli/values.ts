@@ -1,5 +1,5 @@
 // Parsers for flag values. Each throws UsageError with a one-line message naming the flag.
-import { UsageError } from './errors.ts';
+import { UsageError } from '../kube/exit-codes.ts';
 import { COMPONENTS, type Component } from '../verbs/options.ts';
 
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

@@ -1,7 +1,7 @@
 // Runs plans: components side by side (no order between them), each in its own safe order:
 // a stage's writes in rounds of concurrent requests, then its waits, then the next stage.
 import type { KubeClient } from '../kube/types.ts';
-import { InterruptedError } from '../kube/exit-errors.ts';
+import { InterruptedError } from '../kube/exit-codes.ts';
 import { describeRef } from './errors.ts';
 import { writeRounds } from './order.ts';
 import type { Component, ComponentPlan, WaitFor, WaitStep, WriteStep } from './types.ts';

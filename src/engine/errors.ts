@@ -1,4 +1,6 @@
-import { CommandTimeoutError, FailureError } from '../kube/exit-errors.ts';
+// The engine's errors: a cluster it may not change (preflight, an object not ours), a wait past
+// --timeout, a plan stopped part way. Their exit codes come from kube/exit-codes.ts.
+import { CommandTimeoutError, FailureError } from '../kube/exit-codes.ts';
 import type { ObjectRef } from '../kube/types.ts';
 
 export const describeRef = (ref: ObjectRef): string =>

@@ -1,5 +1,5 @@
 // One write of a plan: sent, reported, and on a lost race planned again from a fresh read.
-import { EXIT } from '../kube/exit-errors.ts';
+import { EXIT } from '../kube/exit-codes.ts';
 import type { KubeClient, KubeObject } from '../kube/types.ts';
 import { describeRef, PreflightError, StoppedError } from './errors.ts';
 import { stepFor } from './plan.ts';

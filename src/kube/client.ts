@@ -5,7 +5,7 @@ import { collectionPath, objectPath, resourceInfo, resourceName } from './resour
 import { DEFAULT_RETRY, retryDelayMs, UNPROCESSED_RETRIES, shouldRetryError, shouldRetryStatus, sleep, type RetryPolicy, type Safety } from './retry.ts';
 import { formatMs, TIMEOUT_CODE, type Transport, type TransportResponse } from './transport.ts';
 import { watchCollection } from './watch.ts';
-import { InterruptedError } from './exit-errors.ts';
+import { InterruptedError } from './exit-codes.ts';
 import type { Logger } from './types.ts';
 import type { AccessCheck, KubeClient, KubeObject, ListOptions, ObjectRef, PatchType, WatchEvent, WriteOptions } from './types.ts';
 

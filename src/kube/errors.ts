@@ -1,6 +1,6 @@
 // API and connection failures as messages a person can act on. The Status body the API
 // server sends is parsed; what it lacks is filled in from the request we made.
-import { CliError, EXIT, UsageError } from './exit-errors.ts';
+import { ExitCodeError, EXIT, UsageError } from './exit-codes.ts';
 import { SESSION_DEAD_CODE } from './session-health.ts';
 
 /** What was asked, to explain a failure (never contains credentials). */
@@ -43,7 +43,7 @@ const REASONS: Record<number, string> = {
 };
 
 /** A response with an error status; `reason` is the Status reason (Forbidden, NotFound, AlreadyExists...). */
-export class KubeApiError extends CliError {
+export class KubeApiError extends ExitCodeError {
   readonly status: number;
   readonly reason: string;
   readonly causes: StatusCause[];
@@ -56,7 +56,7 @@ export class KubeApiError extends CliError {
 }
 
 /** The API server could not be reached or did not answer in time. */
-export class KubeConnectionError extends CliError {
+export class KubeConnectionError extends ExitCodeError {
   readonly code: string;
   constructor(message: string, code: string, options?: ErrorOptions) {
     super(message, EXIT.failure, options);

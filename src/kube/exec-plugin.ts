@@ -6,7 +6,7 @@
 // client.authentication.k8s.io/exec extension as spec.cluster.config.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { FailureError } from './exit-errors.ts';
+import { FailureError } from './exit-codes.ts';
 import { KubeconfigError } from './errors.ts';
 import type { ClusterEntry, ExecConfig } from './kubeconfig-types.ts';
 

@@ -1,5 +1,5 @@
 // enable and disable: plan, check, confirm, apply in the safe order, report.
-import { UsageError } from '../kube/exit-errors.ts';
+import { UsageError } from '../kube/exit-codes.ts';
 import { applyPlans, type ApplyEvent } from '../engine/apply.ts';
 import { writesOf, type ComponentPlan } from '../engine/types.ts';
 import type { DisableOptions, EnableOptions, VerbDeps } from './options.ts';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FailureError } from '../kube/exit-errors.ts';
+import { FailureError } from '../kube/exit-codes.ts';
 import { writesOf, type ComponentPlan, type WriteStep } from '../engine/types.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { forDisplay, toYaml } from './object-yaml.ts';

@@ -1,7 +1,7 @@
 // Fleet runs: check-drift, status or diff against many kubeconfig contexts at once. Each
 // context gets its own client (credentials, --request-timeout, retries) and an overall
 // time limit; a slow or dead cluster is reported as such and never holds up the others.
-import { InterruptedError, UsageError } from '../kube/exit-errors.ts';
+import { InterruptedError, UsageError } from '../kube/exit-codes.ts';
 import { connect } from '../kube/connect.ts';
 import { listContexts } from '../kube/kubeconfig.ts';
 import { checkContext, type FleetVerbOptions } from './fleet-check.ts';

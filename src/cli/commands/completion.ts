@@ -1,7 +1,7 @@
 import { defineVerb, withExamples } from '../command.ts';
 import { globalOptionsFrom } from '../global-flags.ts';
 import { parseChoice } from '../values.ts';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../kube/exit-codes.ts';
 import type { GlobalOptions } from '../../verbs/options.ts';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;

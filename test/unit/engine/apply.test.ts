@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyPlan, applyPlans, type ApplyEvent } from '../../../src/engine/apply.ts';
 import { plan } from '../../../src/engine/plan.ts';
-import { InterruptedError } from '../../../src/cli/errors.ts';
+import { InterruptedError } from '../../../src/kube/exit-codes.ts';
 import { KubeApiError } from '../../../src/kube/errors.ts';
 import type { KubeClient, KubeObject, ObjectRef } from '../../../src/kube/types.ts';
 import { ciliumOperator } from '../../../src/recipes/cilium-operator.ts';

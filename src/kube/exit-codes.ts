@@ -1,6 +1,7 @@
-// Every error the plugin knows how to explain carries its exit code; src/cli/exit.ts turns
-// any error into one stderr line and a code. Kept free of imports so that any layer
-// (verbs, engine, kube) can throw these without loading anything.
+// The plugin's exit codes, and the errors that carry one: every error the plugin knows how
+// to explain is an ExitCodeError; src/cli/report-error.ts turns any error into one stderr
+// line and its code. In the lowest layer, free of imports, so that any layer (kube, engine,
+// recipes, verbs, cli) can throw these without loading anything.
 
 export const EXIT = {
   ok: 0,
@@ -12,7 +13,7 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
-export class CliError extends Error {
+export class ExitCodeError extends Error {
   readonly exitCode: number;
   constructor(message: string, exitCode: number, options?: ErrorOptions) {
     super(message, options);
@@ -22,35 +23,28 @@ export class CliError extends Error {
 }
 
 /** Bad input: unknown verb, flag, component or value; unreadable kubeconfig; unknown context. */
-export class UsageError extends CliError {
+export class UsageError extends ExitCodeError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, EXIT.usage, options);
   }
 }
 
-/** A verb that exists in the CLI but whose behaviour is not built yet. */
-export class NotImplementedError extends CliError {
-  constructor(verb: string) {
-    super(`kapsule-ha ${verb} is not implemented yet`, EXIT.failure);
-  }
-}
-
 /** The operation failed for a reason the user should read (refused object, failed preflight...). */
-export class FailureError extends CliError {
+export class FailureError extends ExitCodeError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, EXIT.failure, options);
   }
 }
 
 /** A `--timeout` expired while waiting; the message should say what was awaited and the state left. */
-export class CommandTimeoutError extends CliError {
+export class CommandTimeoutError extends ExitCodeError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, EXIT.timeout, options);
   }
 }
 
 /** The user pressed Ctrl-C and the verb stopped at a safe point. */
-export class InterruptedError extends CliError {
+export class InterruptedError extends ExitCodeError {
   constructor(message = 'interrupted', options?: ErrorOptions) {
     super(message, EXIT.interrupted, options);
   }

@@ -1,5 +1,5 @@
 // The one place where an error becomes a stderr line and an exit code (kubectl's CheckErr).
-import { EXIT, type CliError } from './errors.ts';
+import { EXIT, type ExitCodeError } from '../kube/exit-codes.ts';
 import type { Io } from './io.ts';
 
 /** Writes one line (plus the stack with -v ≥ 1) and returns the exit code. */
@@ -14,8 +14,8 @@ export function reportError(error: unknown, io: Io, verbosity: number): number {
 
 export function exitCodeOf(error: unknown): number {
   // By shape, not instanceof: the executable's verbs live in a second bundle with its own
-  // copy of the CliError class (build/heavy-loader.ts).
-  const code = (error as Partial<CliError> | undefined)?.exitCode;
+  // copy of the ExitCodeError class (build/heavy-loader.ts).
+  const code = (error as Partial<ExitCodeError> | undefined)?.exitCode;
   return typeof code === 'number' && Number.isInteger(code) ? code : EXIT.failure;
 }
 
