@@ -76,7 +76,8 @@ function spawnPlugin(exec: ExecConfig, cluster: ClusterEntry, terminal: ExecTerm
   }
   const spec: Record<string, unknown> = { interactive };
   if (exec.provideClusterInfo) spec.cluster = clusterInfo(cluster);
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  // The plugin runs in the user's environment (the injected one), plus what the kubeconfig adds.
+  const env: NodeJS.ProcessEnv = { ...terminal.env };
   for (const entry of exec.env) env[entry.name] = entry.value;
   env.KUBERNETES_EXEC_INFO = JSON.stringify({ apiVersion: exec.apiVersion, kind: 'ExecCredential', spec });
   return new Promise((resolve, reject) => {
@@ -91,7 +92,7 @@ function spawnPlugin(exec: ExecConfig, cluster: ClusterEntry, terminal: ExecTerm
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      if (interactive) process.stderr.write('\n'); // the terminal's cursor may sit after the plugin's question
+      if (interactive) terminal.stderr.write('\n'); // the terminal's cursor may sit after the plugin's question
       reject(new FailureError(`${name} gave no credential within ${limitMs / 1000}s${interactive ? '' : ' (is it waiting for an answer? it has no terminal to ask on)'}: log in with it first, or raise KAPSULE_HA_EXEC_TIMEOUT`));
     }, limitMs);
     child.on('error', (error: NodeJS.ErrnoException) => {
