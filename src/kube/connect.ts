@@ -33,6 +33,8 @@ export async function connect(options: ConnectionOptions, environment: ConnectEn
   const transport = new Transport(cluster.server, first.tls, async () => ({ ...(await source.current()).headers, 'User-Agent': USER_AGENT }), {
     log: environment.log,
     dial: proxy ? (host, port, signal) => dialThroughProxy(proxy, host, port, signal) : undefined,
+    // KAPSULE_HA_HTTP1=1: HTTP/1.1 only (a proxy or a server that mishandles HTTP/2).
+    http2: environment.env.KAPSULE_HA_HTTP1 !== '1',
   });
   return new RestKubeClient({
     transport,
