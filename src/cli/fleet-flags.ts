@@ -6,7 +6,6 @@ import { lastValue, parseCount, parseDuration } from './values.ts';
 import type { ParsedArgs } from './global-flags.ts';
 import type { FleetSelection } from '../verbs/fleet-types.ts';
 
-export const FLEET_FLAGS = ['all-contexts', 'contexts', 'parallel', 'context-timeout'] as const;
 export const DEFAULT_PARALLEL = 8;
 export const DEFAULT_CONTEXT_TIMEOUT = '60s';
 
