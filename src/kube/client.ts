@@ -155,7 +155,7 @@ export class RestKubeClient implements KubeClient {
   }
 
   /** One request with retries; non-2xx statuses (other than `allow`) become KubeApiError. */
-  private async call(call: Call): Promise<TransportResponse & { json?: any }> {
+  private async call(call: Call): Promise<TransportResponse & { json?: unknown }> {
     const { transport, requestTimeoutMs, log, signal } = this.settings;
     const request: RequestDescription = { server: transport.server, ...call.request };
     const deadline = requestTimeoutMs > 0 ? Date.now() + requestTimeoutMs : undefined;

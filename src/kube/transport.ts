@@ -142,7 +142,10 @@ export class Transport {
         incoming.setEncoding('utf8');
         let body = '';
         const streaming = onData !== undefined && incoming.statusCode === 200;
-        incoming.on('data', (chunk: string) => (streaming ? onData(chunk) : (body += chunk)));
+        incoming.on('data', (chunk: string) => {
+          if (streaming) onData(chunk);
+          else body += chunk;
+        });
         incoming.on('error', reject);
         incoming.on('end', () => {
           timers.clear();
@@ -301,7 +304,10 @@ export class Transport {
         responseHeaders = rest as IncomingHttpHeaders;
       });
       stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => (onData !== undefined && status === 200 ? onData(chunk) : (body += chunk)));
+      stream.on('data', (chunk: string) => {
+        if (onData !== undefined && status === 200) onData(chunk);
+        else body += chunk;
+      });
       let ended = false;
       stream.on('end', () => (ended = true));
       stream.on('error', (error: NodeJS.ErrnoException) => finish(() => reject(this.sessionFailure ?? streamError(error, stream))));

@@ -20,7 +20,7 @@ export function driftReportOf(snapshot: Snapshot, options: CheckDriftOptions, co
   const enabled = options.components.filter((component) => isEnabled(component, snapshot));
   // Options left out keep what is live (pools, autoscaler parameters, replicas), as enable would.
   const { plans } = planFrom(snapshot, enabled, 'enable', { force: true });
-  return driftOf(options.components, plans, snapshot, options.namespace, context);
+  return driftOf(options.components, plans, options.namespace, context);
 }
 
 /** Exit 1 when any enabled component drifted; reads only (the plan is never applied). */

@@ -132,7 +132,7 @@ function findingOfWrite(component: Component, step: WriteStep, repair: string): 
 
 /** Components not enabled have no plan: they are reported as such, not as drift. */
 /** `context`: named in each repair command (fleet runs), so that it acts on the right cluster. */
-export function driftOf(components: Component[], plans: ComponentPlan[], snapshot: Snapshot, namespace: string, context?: string): DriftReport {
+export function driftOf(components: Component[], plans: ComponentPlan[], namespace: string, context?: string): DriftReport {
   const results = components.map((component): ComponentDrift => {
     const plan = plans.find((candidate) => candidate.component === component);
     if (!plan) return { component, enabled: false, drift: false, findings: [] };

@@ -19,7 +19,7 @@ function driftFlags(components: Component[], snapshot: Snapshot, namespace: stri
     }
     try {
       const { plans } = planFrom(snapshot, [component], 'enable', { force: true });
-      flags.set(component, driftOf([component], plans, snapshot, namespace).drift);
+      flags.set(component, driftOf([component], plans, namespace).drift);
     } catch {
       flags.set(component, null);
     }
