@@ -1,7 +1,7 @@
 // sim:upgrade and sim:reset do what the tests and the demo rely on.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
-import { apiClient, createTestNamespace, kubectl, reset, upgrade, upgradedImages, type Api } from './sim.ts';
+import { apiClient, createTestNamespace, info, kubectl, reset, scaleNodes, setStartDelay, upgrade, upgradedImages, type Api } from './sim.ts';
 import { lastAppliedAnnotation, seedObjects, withLastApplied } from './lib/seed.ts';
 
 let api: Api;
@@ -90,5 +90,20 @@ describe('reset', () => {
     expect(repaired.metadata.labels).toEqual(node.metadata.labels);
     expect((await api.list('/api/v1/namespaces/kube-system/pods')).length).toBe(3);
     expect(seconds).toBeLessThan(15);
+  });
+
+  test('puts back every setting up was given: the start-up delay and the nodes', async () => {
+    const given = info();
+    const nodes = async () => (await api.list('/api/v1/nodes')).map((node) => node.metadata.name).sort();
+    const givenNodes = await nodes();
+    await setStartDelay(given.startDelayMs + 1);
+    await scaleNodes({ default: given.nodesPerZone.default, autoscaled: given.nodesPerZone.autoscaled + 1 });
+    expect(info().startDelayMs).toBe(given.startDelayMs + 1);
+    expect((await nodes()).length).toBe(givenNodes.length + given.zones.length);
+
+    await reset();
+
+    expect(info()).toEqual(given);
+    expect(await nodes()).toEqual(givenNodes);
   });
 });
