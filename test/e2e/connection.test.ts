@@ -194,7 +194,10 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
 describe('trust', () => {
   it("with no CA in the kubeconfig, a CA only in the machine's store (SSL_CERT_FILE) is trusted", async () => {
     const kubeconfig = kubeconfigVariant('system-ca', (config) => {
-      for (const entry of config.clusters) delete entry.cluster['certificate-authority-data'], delete entry.cluster['certificate-authority'];
+      for (const entry of config.clusters) {
+        delete entry.cluster['certificate-authority-data'];
+        delete entry.cluster['certificate-authority'];
+      }
     });
     const trusted = await plugin(['status', '--kubeconfig', kubeconfig], { env: { SSL_CERT_FILE: sim.info().caFile, SSL_CERT_DIR: scratch } });
     expect(trusted.code, trusted.stderr).toBe(0);

@@ -12,8 +12,12 @@ export function captureIo(options: Partial<Pick<Io, 'stdinIsTTY' | 'stdoutIsTTY'
   let err = '';
   const answers = [...(options.answers ?? [])];
   return {
-    out: (text) => void (out += text),
-    err: (text) => void (err += text),
+    out: (text) => {
+      out += text;
+    },
+    err: (text) => {
+      err += text;
+    },
     stdinIsTTY: options.stdinIsTTY ?? false,
     stdoutIsTTY: options.stdoutIsTTY ?? false,
     stderrIsTTY: options.stderrIsTTY ?? false,

@@ -42,7 +42,11 @@ export function startPlugin(args: string[], options: { env?: Record<string, stri
   });
   const stderrMatches = (pattern: RegExp) =>
     new Promise<void>((resolve, reject) => {
-      const look = () => pattern.test(stderr) && (child.stderr.off('data', look), resolve());
+      const look = () => {
+        if (!pattern.test(stderr)) return;
+        child.stderr.off('data', look);
+        resolve();
+      };
       child.stderr.on('data', look);
       look();
       void done.then((result) => reject(new Error(`the plugin ended (exit ${result.code}) before stderr matched ${pattern}: ${result.stderr}`)));

@@ -35,7 +35,8 @@ beforeAll(async () => {
   cert = readFileSync(join(folder, 'cert.pem'));
   server = http2.createSecureServer({ key: readFileSync(join(folder, 'key.pem')), cert }, (request, response) => {
     const method = request.method;
-    const action = refuseNext > 0 ? (refuseNext--, 'refuse' as const) : next[method];
+    const action = refuseNext > 0 ? 'refuse' : next[method];
+    if (refuseNext > 0) refuseNext--;
     delete next[method];
     const connection = (request.stream.session as unknown as { connection: number }).connection;
     const record = { method, path: request.url, connection, processed: action === undefined || action === 'slow' };
