@@ -15,6 +15,7 @@ import { existsSync, globSync, mkdtempSync, readFileSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { simTestFiles } from '../vitest.config.ts';
+import { spread } from './lib/shards.ts';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const vitest = path.join(repo, 'node_modules/vitest/vitest.mjs');
@@ -28,20 +29,6 @@ function run(args: string[], env: Record<string, string> = {}): Promise<number> 
     child.on('error', reject);
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
-}
-
-/** Longest first, each onto the shard with the fewest seconds so far. */
-export function spread(files: string[], seconds: Record<string, number>, count: number): string[][] {
-  const known = Object.values(seconds).sort((a, b) => a - b);
-  const median = known[Math.floor(known.length / 2)] ?? 60;
-  const weight = (file: string) => seconds[file] ?? median;
-  const shards = Array.from({ length: count }, () => ({ files: [] as string[], seconds: 0 }));
-  for (const file of [...files].sort((a, b) => weight(b) - weight(a) || a.localeCompare(b))) {
-    const lightest = shards.reduce((min, shard) => (shard.seconds < min.seconds ? shard : min));
-    lightest.files.push(file);
-    lightest.seconds += weight(file);
-  }
-  return shards.map((shard) => shard.files.sort()).filter((files) => files.length > 0);
 }
 
 async function main(args: string[]): Promise<number> {

@@ -53,7 +53,7 @@ describe('the simulated Kapsule upgrade', () => {
 });
 
 describe('reset', () => {
-  test('puts the seed back and removes what tests and the plugin added, in a few seconds', async () => {
+  test('puts the seed back and removes what tests and the plugin added', async () => {
     const seed = seedObjects();
     const seedImages = Object.fromEntries(seed.filter((o) => o.kind === 'Deployment').map((d) => [d.metadata.name, d.spec.template.spec.containers[0].image]));
     await upgrade();
@@ -89,7 +89,8 @@ describe('reset', () => {
     expect(repaired.spec.unschedulable).toBeUndefined();
     expect(repaired.metadata.labels).toEqual(node.metadata.labels);
     expect((await api.list('/api/v1/namespaces/kube-system/pods')).length).toBe(3);
-    expect(seconds).toBeLessThan(15);
+    // A time is reported, never asserted (DEVELOPERS.md): on a loaded machine it varies.
+    console.log(`[sim] reset after an upgrade, scaling, deletions and additions: ${seconds.toFixed(1)}s`);
   });
 
   test('puts back every setting up was given: the start-up delay and the nodes', async () => {
