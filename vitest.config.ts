@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+/** The files of the `sim` project; `npm test` (test/run-suite.ts) spreads them over shards. */
+export const simTestFiles = ['test/sim/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/robustness/**/*.test.ts'];
+
 // Two layers: pure tests run in parallel; tests against the simulator share one
 // control plane, so they run one file at a time after a global setup starts it. The
 // layers run one after the other (groupOrder): on a 2-core machine the unit tests' CPU
@@ -18,7 +21,7 @@ export default defineConfig({
       {
         test: {
           name: 'sim',
-          include: ['test/sim/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/robustness/**/*.test.ts'],
+          include: simTestFiles,
           globalSetup: ['test/sim/global-setup.ts'],
           fileParallelism: false,
           sequence: { groupOrder: 1 },

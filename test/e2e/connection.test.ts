@@ -168,10 +168,13 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
 `;
 
   it('one that asks a question on the terminal gets its answer, and its token is used', async () => {
+    const since = auditOffset();
     const result = await pluginOnTerminal(['version', '--client=false', '--kubeconfig', execKubeconfig('asking', asking)], { env: {}, prompt: 'One-time code for ops@kapsule: ', reply: '424242' });
     expect(result.code, result.stdout).toBe(0);
     expect(result.stdout).toMatch(/One-time code for ops@kapsule: 424242\n/);
     expect(result.stdout).toMatch(/Server Version: v1\.35\.4/);
+    // The request came from the program under test (the executable's User-Agent), not from a source run.
+    expect((await pluginRequests(since)).reads).toBeGreaterThan(0);
   });
 
   it('one that never gets an answer is stopped at the time limit with one line', async () => {

@@ -4,7 +4,7 @@
 // from the plugin's ConfigMap and the node list the way the upstream controller does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readyPods, sleep } from '../lib/robustness.ts';
-import { podLog, START_DELAY_MS } from '../lib/dns.ts';
+import { podLog } from '../lib/dns.ts';
 import { kubeSystem, plugin, sim, getJson } from '../lib/plugin.ts';
 
 interface Linear {
@@ -54,7 +54,6 @@ const shape = (total: number) => ({ default: Math.floor(total / 9), autoscaled: 
 describe('the proportional autoscaler, running for real against coredns-ha', () => {
   beforeAll(async () => {
     await sim.reset();
-    await sim.setStartDelay(START_DELAY_MS);
     const enabled = await plugin(['enable', 'coredns', '--yes']);
     if (enabled.code !== 0) throw new Error(`enable coredns failed: ${enabled.stderr}`);
   });

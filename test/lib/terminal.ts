@@ -1,11 +1,9 @@
-// Runs the plugin on a real pseudo-terminal (python3's pty module: no native npm module
-// needed), answering `reply` once `prompt` appears. For credential plugins that ask.
+// Runs the plugin (the program under test, as plugin.ts runs it: the built executable) on
+// a real pseudo-terminal (python3's pty module: no native npm module needed), answering
+// `reply` once `prompt` appears. For credential plugins that ask.
 import { spawn } from 'node:child_process';
-import path from 'node:path';
+import { pluginCommand } from './executable.ts';
 import type { RunResult } from './plugin.ts';
-
-const repo = path.resolve(import.meta.dirname, '../..');
-const node = path.join(repo, 'node_modules/.bin/node');
 
 const DRIVER = `
 import json, os, pty, select, sys
@@ -33,8 +31,9 @@ sys.exit(os.waitstatus_to_exitcode(status))
 
 /** The plugin's output on the terminal (stdout and stderr together, as a person sees it). */
 export function pluginOnTerminal(args: string[], options: { env: Record<string, string>; prompt?: string; reply?: string }): Promise<RunResult> {
+  const command = pluginCommand();
   const spec = {
-    argv: [node, path.join(repo, 'src/main.ts'), ...args],
+    argv: [command.file, ...command.args, ...args],
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     prompt: options.prompt ?? '',
     reply: options.reply ?? '',

@@ -15,10 +15,18 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * The start-up delay (mean ms) of a simulator the tests start. The image-pull stand-in
+ * matters where a test proves an order under it (the DNS cut-over files set
+ * test/lib/dns.ts's START_DELAY_MS, which reset() undoes); elsewhere it is only waiting. A
+ * simulator already running keeps the delay it was started with.
+ */
+export const SUITE_START_DELAY_MS = 500;
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const alreadyRunning = await isRunning();
   const started = Date.now();
-  const sim = await up();
+  const sim = await up({ startDelayMs: SUITE_START_DELAY_MS });
   // Several test runs may share one checkout's simulator: each registers while it runs.
   const clients = path.join(sim.stateDir, 'test-runs');
   const startedMarker = path.join(clients, 'started-by-a-test-run');

@@ -1,7 +1,7 @@
 // sim:upgrade and sim:reset do what the tests and the demo rely on.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
-import { apiClient, createTestNamespace, kubectl, reset, upgrade, upgradedImages, type Api } from './sim.ts';
+import { apiClient, createTestNamespace, info, kubectl, reset, scaleNodes, setStartDelay, upgrade, upgradedImages, type Api } from './sim.ts';
 import { lastAppliedAnnotation, seedObjects, withLastApplied } from './lib/seed.ts';
 
 let api: Api;
@@ -53,7 +53,7 @@ describe('the simulated Kapsule upgrade', () => {
 });
 
 describe('reset', () => {
-  test('puts the seed back and removes what tests and the plugin added, in a few seconds', async () => {
+  test('puts the seed back and removes what tests and the plugin added', async () => {
     const seed = seedObjects();
     const seedImages = Object.fromEntries(seed.filter((o) => o.kind === 'Deployment').map((d) => [d.metadata.name, d.spec.template.spec.containers[0].image]));
     await upgrade();
@@ -89,6 +89,22 @@ describe('reset', () => {
     expect(repaired.spec.unschedulable).toBeUndefined();
     expect(repaired.metadata.labels).toEqual(node.metadata.labels);
     expect((await api.list('/api/v1/namespaces/kube-system/pods')).length).toBe(3);
-    expect(seconds).toBeLessThan(15);
+    // A time is reported, never asserted (DEVELOPERS.md): on a loaded machine it varies.
+    console.log(`[sim] reset after an upgrade, scaling, deletions and additions: ${seconds.toFixed(1)}s`);
+  });
+
+  test('puts back every setting up was given: the start-up delay and the nodes', async () => {
+    const given = info();
+    const nodes = async () => (await api.list('/api/v1/nodes')).map((node) => node.metadata.name).sort();
+    const givenNodes = await nodes();
+    await setStartDelay(given.startDelayMs + 1);
+    await scaleNodes({ default: given.nodesPerZone.default, autoscaled: given.nodesPerZone.autoscaled + 1 });
+    expect(info().startDelayMs).toBe(given.startDelayMs + 1);
+    expect((await nodes()).length).toBe(givenNodes.length + given.zones.length);
+
+    await reset();
+
+    expect(info()).toEqual(given);
+    expect(await nodes()).toEqual(givenNodes);
   });
 });

@@ -52,6 +52,8 @@ export interface SimInfo {
   caFile: string;
   nodesPerZone: NodesPerZone;
   zones: string[];
+  /** The runner's start-up delay now (setStartDelay; reset puts back the one `up` was given). */
+  startDelayMs: number;
 }
 
 /** Paths, contexts and tokens of the running simulator (tokens are empty when none runs). */
@@ -72,6 +74,7 @@ export function info(stateDir?: string): SimInfo {
     caFile: pkiFiles(l).caCert,
     nodesPerZone: state?.nodesPerZone ?? defaultShape,
     zones: state?.zones ?? [...cluster.zones],
+    startDelayMs: state?.startDelayMs ?? defaultStartDelayMs,
   };
 }
 
@@ -104,7 +107,8 @@ export async function up(options: SimOptions = {}): Promise<SimInfo> {
     await ensureBinaries(l);
     await checkPortsFree();
     const tokens = await prepareStateDir(l);
-    const state: SimState = { nodesPerZone: options.nodesPerZone ?? defaultShape, zones: options.zones ?? [...cluster.zones], tokens, startDelayMs: options.startDelayMs ?? defaultStartDelayMs };
+    const startDelayMs = options.startDelayMs ?? defaultStartDelayMs;
+    const state: SimState = { nodesPerZone: options.nodesPerZone ?? defaultShape, zones: options.zones ?? [...cluster.zones], tokens, startDelayMs, initial: { startDelayMs } };
     await writeState(l, state);
     const api = adminApi(l);
     try {
@@ -139,6 +143,9 @@ export async function down(stateDir?: string): Promise<void> {
 export async function reset(stateDir?: string): Promise<void> {
   const l = layout(stateDir);
   const state = await requireRunning(l);
+  // The settings first, so that pods the reset starts (a coredns scaled to 0) already use them.
+  const startDelayMs = state.initial?.startDelayMs ?? defaultStartDelayMs;
+  if (state.startDelayMs !== startDelayMs) await writeState(l, { ...state, startDelayMs });
   const api = adminApi(l);
   try {
     const seed = seedObjects();

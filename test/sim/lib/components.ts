@@ -103,6 +103,13 @@ export async function components(l: Layout): Promise<Component[]> {
         `--service-cluster-ip-range=${cluster.serviceCidr}`,
         // One instance: waiting for a leader lease would only slow start-up.
         '--leader-elect=false',
+        // kwok renews the nodes' leases; on a loaded machine (several simulators on 2 cores, or
+        // 300 nodes) a renewal can come later than the default 50 s, and the node lifecycle
+        // controller would then mark every pod of the node NotReady for good (neither kwok nor
+        // the runner sets Ready again, as a kubelet would): seen at load 12, which left every
+        // later test file waiting for a reset that could not settle. No test takes a node down
+        // that way (drains and cordons are used).
+        '--node-monitor-grace-period=10m',
         `--kube-api-qps=${clientQps.qps}`,
         `--kube-api-burst=${clientQps.burst}`,
       ],

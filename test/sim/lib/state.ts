@@ -14,6 +14,8 @@ export interface SimState {
   tokens: Tokens;
   /** Mean delay (ms, ±1/3 jitter) between a runner pod's bind and its process start: the image pull. */
   startDelayMs?: number;
+  /** The settings `up` was given, which `reset` puts back (setStartDelay changes only startDelayMs). */
+  initial?: { startDelayMs: number };
 }
 
 export const defaultStartDelayMs = 3000;
