@@ -33,6 +33,7 @@ export async function connect(options: GlobalOptions, environment: ConnectEnviro
   const transport = new Transport(cluster.server, first.tls, async () => ({ ...(await source.current()).headers, 'User-Agent': USER_AGENT }), {
     log: environment.log,
     dial: proxy ? (host, port, signal) => dialThroughProxy(proxy, host, port, signal) : undefined,
+    signal: environment.signal,
   });
   return new RestKubeClient({
     transport,

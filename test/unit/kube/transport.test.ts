@@ -10,7 +10,8 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { Transport, TIMEOUT_CODE } from '../../../src/kube/transport.ts';
+import { Transport } from '../../../src/kube/transport.ts';
+import { TIMEOUT_CODE } from '../../../src/kube/transport-errors.ts';
 import { RestKubeClient } from '../../../src/kube/client.ts';
 import { KubeConnectionError } from '../../../src/kube/errors.ts';
 
