@@ -4,7 +4,7 @@
 // TLS material and credentials from the kubeconfig; a time limit per request. Knows
 // nothing of Kubernetes semantics; its failures are explained in transport-errors.ts.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Endpoint, TlsMaterial } from './connection.ts';
+import type { ConnectLimits, Endpoint, TlsMaterial } from './connection.ts';
 import { Http1Transport } from './http1.ts';
 import { Http2Connection } from './http2-connection.ts';
 import type { Dialer } from './proxy-dial.ts';
@@ -46,7 +46,11 @@ export interface TransportOptions {
   signal?: AbortSignal | undefined;
   /** When an HTTP/2 session counts as dead (tests shorten it). */
   health?: HealthTimes | undefined;
+  /** How long the server may stay silent at each step (tests shorten them). */
+  limits?: SilenceLimits | undefined;
 }
+
+export type SilenceLimits = ConnectLimits & { prefaceMs: number; silenceMs: number };
 
 export class Transport {
   readonly server: string;
@@ -84,12 +88,12 @@ export class Transport {
     if (request.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(request.body));
     const path = `${this.basePath}${request.path}`;
     if (this.protocol !== 'http/1.1') {
-      if (!this.http2?.usable) this.http2 = new Http2Connection(this.server, this.endpoint, { log: this.log, signal: this.options.signal, health: this.options.health });
+      if (!this.http2?.usable) this.http2 = new Http2Connection(this.server, this.endpoint, { log: this.log, signal: this.options.signal, health: this.options.health, limits: this.options.limits });
       const session = this.http2;
       this.protocol = await whileWaiting(session.ready, request);
       if (this.protocol === 'h2') return session.request(request, path, headers, onData);
     }
-    this.http1 ??= new Http1Transport(this.endpoint, { signal: this.options.signal });
+    this.http1 ??= new Http1Transport(this.endpoint, { signal: this.options.signal, limits: this.options.limits, silenceMs: this.options.limits?.silenceMs });
     return this.http1.request(request, path, headers, onData);
   }
 
