@@ -1,6 +1,7 @@
 // Opening a connection to the API server, each step within a limit of its own and ended
 // at once by the run's abort signal (Ctrl-C, a fleet run's --context-timeout): TCP (or a
 // proxy tunnel, proxy-dial.ts), then TLS with ALPN. Used by both HTTP/2 and HTTP/1.1.
+import { once } from 'node:events';
 import net, { isIP, type Socket } from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
 import type { Dialer } from './proxy-dial.ts';
@@ -52,13 +53,7 @@ async function connectRaw(endpoint: Endpoint, signal: AbortSignal | undefined, l
   }
   const socket = net.connect({ host, port });
   return settle(
-    new Promise<Socket>((resolve, reject) => {
-      socket.once('connect', () => {
-        socket.off('error', reject);
-        resolve(socket);
-      });
-      socket.once('error', reject);
-    }),
+    once(socket, 'connect').then(() => socket),
     signal,
     limitMs,
     (reason) => socket.destroy(reason),
@@ -80,13 +75,7 @@ function handshake(raw: Socket, endpoint: Endpoint, alpn: string[], signal: Abor
     ALPNProtocols: alpn,
   });
   return settle(
-    new Promise<TLSSocket>((resolve, reject) => {
-      socket.once('secureConnect', () => {
-        socket.off('error', reject);
-        resolve(socket);
-      });
-      socket.once('error', reject);
-    }),
+    once(socket, 'secureConnect').then(() => socket),
     signal,
     limitMs,
     (reason) => {
