@@ -34,6 +34,9 @@ interface Call {
   allow?: number[];
 }
 
+/** A complete answer, its body parsed when it is a success. */
+type Answer = TransportResponse & { json?: unknown };
+
 const FIELD_MANAGER = 'kubectl-kapsule-ha';
 const PAGE_SIZE = '500';
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
@@ -156,7 +159,7 @@ export class RestKubeClient implements KubeClient {
   }
 
   /** One request, sent again as retry.ts decides; non-2xx statuses (other than `allow`) become KubeApiError. */
-  private async call(call: Call): Promise<TransportResponse & { json?: any }> {
+  private async call(call: Call): Promise<Answer> {
     const { transport, requestTimeoutMs, log, signal } = this.settings;
     const request: RequestDescription = { server: transport.server, ...call.request };
     const deadline = requestTimeoutMs > 0 ? Date.now() + requestTimeoutMs : undefined;
@@ -192,7 +195,7 @@ export class RestKubeClient implements KubeClient {
   }
 
   /** One send: its outcome for the retry policy, with the response or the error behind it. */
-  private async attempt(sent: TransportRequest, what: string): Promise<{ outcome: Outcome; response?: TransportResponse & { json?: any }; error?: TransportError }> {
+  private async attempt(sent: TransportRequest, what: string): Promise<{ outcome: Outcome; response?: Answer; error?: TransportError }> {
     const { transport, log, signal } = this.settings;
     const started = Date.now();
     let response: TransportResponse;
@@ -227,7 +230,7 @@ export class RestKubeClient implements KubeClient {
 }
 
 /** A complete answer as the caller gets it: the parsed success, an allowed status, or a KubeApiError. */
-function answer(response: TransportResponse & { json?: any }, call: Call, request: RequestDescription): TransportResponse & { json?: any } {
+function answer(response: Answer, call: Call, request: RequestDescription): Answer {
   if (response.status >= 200 && response.status < 300) return response;
   if (call.allow?.includes(response.status)) return response;
   throw apiErrorFrom(response.status, response.body, request);

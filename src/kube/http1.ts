@@ -8,7 +8,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { openConnection, type ConnectLimits, type Endpoint } from './connection.ts';
 import { formatMs, noAnswerError, timeoutError, unsentError } from './transport-errors.ts';
-import type { Headers, TransportRequest, TransportResponse } from './transport.ts';
+import type { Headers, TransportRequest, TransportResponse } from './transport-types.ts';
 
 /** No byte of an answer for this long: the server is silent (the API server answers or fails a request within 60s itself). */
 export const SILENCE_MS = 20_000;
@@ -68,7 +68,10 @@ export class Http1Transport {
         incoming.setEncoding('utf8');
         let body = '';
         const streaming = onData !== undefined && incoming.statusCode === 200;
-        incoming.on('data', (chunk: string) => (streaming ? onData(chunk) : (body += chunk)));
+        incoming.on('data', (chunk: string) => {
+          if (streaming) onData(chunk);
+          else body += chunk;
+        });
         incoming.on('error', reject);
         incoming.on('end', () => {
           clear();

@@ -8,7 +8,7 @@ import type { TLSSocket } from 'node:tls';
 import { openConnection, type ConnectLimits, type Endpoint } from './connection.ts';
 import { checkSessionHealth, type HealthTimes } from './session-health.ts';
 import { formatMs, isTlsAlert, noAnswerError, streamError, timeoutError, unsentError, type TransportError } from './transport-errors.ts';
-import type { Headers, TransportRequest, TransportResponse } from './transport.ts';
+import type { Headers, TransportRequest, TransportResponse } from './transport-types.ts';
 import type { Logger } from './types.ts';
 
 export interface Http2Options {
@@ -43,7 +43,9 @@ export class Http2Connection {
     this.origin = origin;
     this.options = options;
     this.ready = this.open(endpoint);
-    this.ready.catch(() => (this.closed = true));
+    this.ready.catch(() => {
+      this.closed = true;
+    });
   }
 
   /** Whether a new request may go on it (connecting or open, not closing). */
@@ -77,7 +79,9 @@ export class Http2Connection {
     this.awaitPreface(session);
     checkSessionHealth(session, socket, log, this.options.health);
     log(7, () => `${this.origin}: HTTP/2 session in ${Date.now() - started} ms`);
-    const retire = () => (this.closed = true);
+    const retire = () => {
+      this.closed = true;
+    };
     session.on('error', (error: Error) => {
       log(6, () => `${this.origin}: HTTP/2 session error: ${(error as NodeJS.ErrnoException).code ?? error.message}`);
       retire();
@@ -139,9 +143,14 @@ export class Http2Connection {
         responseHeaders = rest as IncomingHttpHeaders;
       });
       stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => (onData !== undefined && status === 200 ? onData(chunk) : (body += chunk)));
+      stream.on('data', (chunk: string) => {
+        if (onData !== undefined && status === 200) onData(chunk);
+        else body += chunk;
+      });
       let ended = false;
-      stream.on('end', () => (ended = true));
+      stream.on('end', () => {
+        ended = true;
+      });
       stream.on('error', (error: NodeJS.ErrnoException) => finish(() => reject(this.failure ?? streamError(error, stream))));
       stream.on('close', () => {
         // A complete answer ends with NO_ERROR; else the session went away under it (a

@@ -3,38 +3,17 @@
 // connections within limits and through a proxy when given a dialer (connection.ts);
 // TLS material and credentials from the kubeconfig; a time limit per request. Knows
 // nothing of Kubernetes semantics; its failures are explained in transport-errors.ts.
-import type { IncomingHttpHeaders } from 'node:http';
 import type { ConnectLimits, Endpoint, TlsMaterial } from './connection.ts';
 import { Http1Transport } from './http1.ts';
 import { Http2Connection } from './http2-connection.ts';
 import type { Dialer } from './proxy-dial.ts';
 import type { HealthTimes } from './session-health.ts';
 import { abortError, timeoutError } from './transport-errors.ts';
+import type { Headers, TransportRequest, TransportResponse } from './transport-types.ts';
 import type { Logger } from './types.ts';
 
 export type { TlsMaterial } from './connection.ts';
-
-/** Request headers; a list is sent as the same header repeated (Impersonate-Group). */
-export type Headers = Record<string, string | string[]>;
-
-export interface TransportRequest {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  /** Path and query, e.g. /api/v1/namespaces/kube-system/pods?limit=500 */
-  path: string;
-  headers?: Headers;
-  body?: string;
-  /** Deadline (epoch ms) after which the request is abandoned; undefined: none. */
-  deadline?: number | undefined;
-  /** How the deadline is named in the error, e.g. "2s (--request-timeout)". */
-  deadlineLabel?: string | undefined;
-  signal?: AbortSignal | undefined;
-}
-
-export interface TransportResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+export type { Headers, TransportRequest, TransportResponse } from './transport-types.ts';
 
 export interface TransportOptions {
   log?: Logger | undefined;
@@ -124,8 +103,14 @@ function whileWaiting<T>(shared: Promise<T>, request: TransportRequest): Promise
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     shared.then(
-      (value) => (done(), resolve(value)),
-      (error: unknown) => (done(), reject(error)),
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (error: unknown) => {
+        done();
+        reject(error);
+      },
     );
   });
 }

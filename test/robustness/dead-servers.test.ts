@@ -10,10 +10,8 @@ import https from 'node:https';
 import net, { type AddressInfo, type Server, type Socket } from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { layout } from '../sim/lib/layout.ts';
-import { pkiFiles } from '../sim/lib/pki.ts';
-import { sim } from '../e2e/plugin.ts';
-import { expectOneLineFailure, kubeconfigVariant, spawnPlugin, startProxy } from './helpers.ts';
+import { sim } from '../lib/plugin.ts';
+import { expectOneLineFailure, kubeconfigVariant, simPki, spawnPlugin, startProxy } from '../lib/robustness.ts';
 
 /** The behaviour promised (README.md): a dead server is named within a minute. */
 const PROMISED_SECONDS = 60;
@@ -41,14 +39,14 @@ async function deadServer(server: Server): Promise<{ port: number; connections: 
   };
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('dead servers named fast (no --request-timeout)', () => {
   const figures: string[] = [];
   let pki: { cert: Buffer; key: Buffer };
   beforeAll(async () => {
     await sim.reset();
-    const files = pkiFiles(layout());
+    const files = simPki();
     pki = { cert: readFileSync(files.serverCert), key: readFileSync(files.serverKey) };
   });
   afterAll(() => console.log(`[robustness] dead servers: ${figures.join('; ')}`));
@@ -70,7 +68,7 @@ describe('dead servers named fast (no --request-timeout)', () => {
     try {
       const url = `https://127.0.0.1:${dead.port}`;
       const { result, seconds } = await statusAgainst('no-preface', url);
-      expectOneLineFailure(result, 3, new RegExp(`^error: the Kubernetes API server at ${escape(url)} accepted TLS but sent no HTTP/2 SETTINGS frame within 10s$`));
+      expectOneLineFailure(result, 3, new RegExp(`^error: the Kubernetes API server at ${escapeRegExp(url)} accepted TLS but sent no HTTP/2 SETTINGS frame within 10s$`));
       expect(seconds).toBeLessThan(PROMISED_SECONDS);
       expect(dead.connections).toBe(2); // the first, then one fresh connection, no more
     } finally {
@@ -85,7 +83,7 @@ describe('dead servers named fast (no --request-timeout)', () => {
       const result = await spawnPlugin(['status', 'all'], proxy.kubeconfig).done;
       const seconds = (Date.now() - started) / 1000;
       figures.push(`silent after answering ${seconds.toFixed(1)}s: ${result.stderr.trim()}`);
-      expectOneLineFailure(result, 3, new RegExp(`^error: the Kubernetes API server at ${escape(proxy.url)} (stopped answering: no answer to an HTTP/2 PING within 15s|did not complete the TLS handshake within 10s)$`));
+      expectOneLineFailure(result, 3, new RegExp(`^error: the Kubernetes API server at ${escapeRegExp(proxy.url)} (stopped answering: no answer to an HTTP/2 PING within 15s|did not complete the TLS handshake within 10s)$`));
       expect(seconds).toBeLessThan(PROMISED_SECONDS);
     } finally {
       await proxy.stop();
@@ -97,7 +95,7 @@ describe('dead servers named fast (no --request-timeout)', () => {
     try {
       const url = `https://127.0.0.1:${dead.port}`;
       const { result, seconds } = await statusAgainst('silent-http1', url);
-      expectOneLineFailure(result, 3, new RegExp(`^error: the Kubernetes API server at ${escape(url)} sent no byte of an answer within 20s \\(HTTP/1\\.1\\)$`));
+      expectOneLineFailure(result, 3, new RegExp(`^error: the Kubernetes API server at ${escapeRegExp(url)} sent no byte of an answer within 20s \\(HTTP/1\\.1\\)$`));
       expect(seconds).toBeLessThan(PROMISED_SECONDS);
     } finally {
       dead.close();

@@ -134,13 +134,13 @@ describe('the transport', () => {
 
   it('an aborted signal ends a connection attempt to a server that never answers at once (not after 30s)', async () => {
     const { createServer } = await import('node:net');
-    const silent = createServer(() => undefined); // accepts TCP, never says a TLS word
+    const abort = new AbortController();
+    // Accepts TCP, never says a TLS word; Ctrl-C comes once the client's connection is in.
+    const silent = createServer(() => abort.abort());
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const transport = new Transport(`https://127.0.0.1:${(silent.address() as AddressInfo).port}`, { rejectUnauthorized: false }, async () => ({}));
-      const abort = new AbortController();
       const pending = transport.request({ method: 'GET', path: '/version', signal: abort.signal }).catch((error: NodeJS.ErrnoException) => error);
-      setTimeout(() => abort.abort(), 200);
       const outcome = await Promise.race([pending, new Promise((resolve) => setTimeout(() => resolve('still connecting'), 3_000))]);
       expect((outcome as NodeJS.ErrnoException).code).toBe('ABORT_ERR');
     } finally {
@@ -152,7 +152,9 @@ describe('the transport', () => {
 describe('a server that says nothing is named for what it did not do, within limits of our own', () => {
   const LIMITS = { connectMs: 1_000, tlsHandshakeMs: 200, prefaceMs: 200, silenceMs: 200 };
   const servers: Array<{ close(): void }> = [];
-  afterAll(() => servers.forEach((server) => server.close()));
+  afterAll(() => {
+    for (const server of servers) server.close();
+  });
   const listen = async <T extends import('node:net').Server>(server: T): Promise<string> => {
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -185,7 +187,10 @@ describe('a server that says nothing is named for what it did not do, within lim
     const dial = (_host: string, _port: number, signal: AbortSignal) =>
       new Promise<never>((_resolve, reject) => {
         const socket = connect(Number(new URL(proxy).port), '127.0.0.1'); // says CONNECT, hears nothing
-        signal.addEventListener('abort', () => (socket.destroy(), reject(signal.reason)), { once: true });
+        signal.addEventListener('abort', () => {
+          socket.destroy();
+          reject(signal.reason);
+        }, { once: true });
       });
     const transport = new Transport(h2Url, { ca: cert }, async () => ({}), { dial, signal: run.signal, limits: { ...LIMITS, connectMs: 30_000 } });
     const pending = transport.request({ method: 'GET', path: '/version' }).catch((error: NodeJS.ErrnoException) => error);
