@@ -14,7 +14,7 @@ const SHARE = 0.1;
  * creates 12 objects, and a create whose answer is lost (503, 500 after the server
  * acted, a reset: 1 request in 20 here) is never repeated: the run stops there, keeping
  * what it did, and a re-run goes on. About half the full runs meet one: measured 2, 2 and
- * 1 runs for these seeds (twice alike); a third is allowed for concurrency ordering the
+ * 1 runs for these seeds (three runs of the suite alike); a third is allowed for concurrency ordering the
  * requests differently (each re-run has fewer creates left, so it is less likely to stop).
  */
 const MAX_RUNS = { enable: 3, disable: 1 };
