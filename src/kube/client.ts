@@ -1,9 +1,10 @@
-// KubeClient over raw JSON: paths from the static resource table, retries by request
-// safety, Status bodies turned into KubeApiError, requests logged without credentials.
+// KubeClient over raw JSON: paths from the static resource table, retries as retry.ts
+// decides from the request's safety, Status bodies turned into KubeApiError, requests logged without credentials.
 import { apiErrorFrom, connectionErrorFrom, type RequestDescription } from './errors.ts';
 import { collectionPath, objectPath, resourceInfo, resourceName } from './resources.ts';
-import { DEFAULT_RETRY, retryDelayMs, UNPROCESSED_RETRIES, shouldRetryError, shouldRetryStatus, sleep, type RetryPolicy, type Safety } from './retry.ts';
-import { formatMs, TIMEOUT_CODE, type Transport, type TransportResponse } from './transport.ts';
+import { DEFAULT_RETRY, FIRST_ATTEMPT, nextStep, sleep, type Outcome, type RetryPolicy, type Safety } from './retry.ts';
+import type { Transport, TransportRequest, TransportResponse } from './transport.ts';
+import { failureOf, formatMs, type TransportError } from './transport-errors.ts';
 import { watchCollection } from './watch.ts';
 import { InterruptedError } from './exit-codes.ts';
 import type { Logger } from './types.ts';
@@ -32,6 +33,9 @@ interface Call {
   /** Statuses returned to the caller instead of thrown (404 for get and delete). */
   allow?: number[];
 }
+
+/** A complete answer, its body parsed when it is a success. */
+type Answer = TransportResponse & { json?: unknown };
 
 const FIELD_MANAGER = 'kubectl-kapsule-ha';
 const PAGE_SIZE = '500';
@@ -154,8 +158,8 @@ export class RestKubeClient implements KubeClient {
     return response.json as { gitVersion: string };
   }
 
-  /** One request with retries; non-2xx statuses (other than `allow`) become KubeApiError. */
-  private async call(call: Call): Promise<TransportResponse & { json?: unknown }> {
+  /** One request, sent again as retry.ts decides; non-2xx statuses (other than `allow`) become KubeApiError. */
+  private async call(call: Call): Promise<Answer> {
     const { transport, requestTimeoutMs, log, signal } = this.settings;
     const request: RequestDescription = { server: transport.server, ...call.request };
     const deadline = requestTimeoutMs > 0 ? Date.now() + requestTimeoutMs : undefined;
@@ -164,76 +168,72 @@ export class RestKubeClient implements KubeClient {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = call.contentType ?? 'application/json';
     if (body !== undefined) log(8, () => `Request body: ${truncate(body)}`);
-    let refreshed = false;
-    let unprocessed = 0;
-    for (let attempt = 1; ; attempt++) {
-      const started = Date.now();
-      let response: TransportResponse;
-      try {
-        response = await transport.request({ method: call.method, path, headers, body, deadline, deadlineLabel: `${formatMs(requestTimeoutMs)} (--request-timeout)`, signal });
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (signal?.aborted) throw new InterruptedError('interrupted while waiting for the API server', { cause: error });
-        log(6, () => `${call.method} ${transport.server}${path} failed in ${Date.now() - started} ms: ${code ?? (error as Error).message}`);
-        const reused = (error as { reusedSocket?: boolean }).reusedSocket === true;
-        if (code === 'ECONNRESET' && reused && unprocessed < UNPROCESSED_RETRIES) {
-          // The server never saw it (a refused stream, one past a GOAWAY, a stale kept-alive
-          // socket): sent again without spending an attempt, as Go's HTTP/2 transport does.
-          unprocessed++;
-          attempt--;
-          await this.pause(retryDelayMs(unprocessed, undefined, this.retry), deadline, error);
-          continue;
-        }
-        if (code === TIMEOUT_CODE || !shouldRetryError(code, call.safety, reused) || attempt >= this.retry.attempts) {
-          throw connectionErrorFrom(error as NodeJS.ErrnoException, transport.server);
-        }
-        await this.pause(retryDelayMs(attempt, undefined, this.retry), deadline, error);
+    const what = `${call.method} ${transport.server}${path}`;
+    for (let state = FIRST_ATTEMPT; ; ) {
+      const attempt = await this.attempt({ method: call.method, path, headers, body, deadline, deadlineLabel: `${formatMs(requestTimeoutMs)} (--request-timeout)`, signal }, what);
+      const step = nextStep(attempt.outcome, state, {
+        safety: call.safety,
+        policy: this.retry,
+        msLeft: deadline === undefined ? undefined : deadline - Date.now(),
+        canRefresh: this.settings.refreshCredentials !== undefined,
+        random: Math.random(),
+        now: Date.now(),
+      });
+      if (step.action === 'accept' || step.action === 'give-up') {
+        if (step.action === 'give-up') log(6, () => `${what}: not sent again (${step.reason})`);
+        if (attempt.error) throw connectionErrorFrom(attempt.error, transport.server);
+        return answer(attempt.response!, call, request);
+      }
+      state = step.state;
+      if (step.action === 'refresh') {
+        await this.settings.refreshCredentials!();
         continue;
       }
-      log(6, () => `${call.method} ${transport.server}${path} ${response.status} in ${Date.now() - started} ms`);
-      log(9, () => `Response body: ${truncate(response.body)}`);
-      if (response.status === 401 && !refreshed && this.settings.refreshCredentials) {
-        refreshed = true;
-        await this.settings.refreshCredentials();
-        attempt--;
-        continue;
-      }
-      if (shouldRetryStatus(response.status, call.safety) && attempt < this.retry.attempts) {
-        const delay = retryDelayMs(attempt, response.headers, this.retry);
-        if (deadline === undefined || Date.now() + delay < deadline) {
-          log(6, () => `retrying in ${delay} ms (attempt ${attempt + 1} of ${this.retry.attempts})`);
-          await this.pause(delay, deadline);
-          continue;
-        }
-      }
-      if (response.status >= 200 && response.status < 300) {
-        try {
-          return { ...response, json: JSON.parse(response.body) };
-        } catch {
-          // A success whose body was cut short (the stream reset mid-answer) is a reset: retried when safe.
-          const cut = Object.assign(new Error('the answer was cut short'), { code: 'ECONNRESET' });
-          log(6, () => `${call.method} ${transport.server}${path}: the answer was cut short`);
-          if (!shouldRetryError('ECONNRESET', call.safety) || attempt >= this.retry.attempts) throw connectionErrorFrom(cut, transport.server);
-          await this.pause(retryDelayMs(attempt, undefined, this.retry), deadline, cut);
-          continue;
-        }
-      }
-      if (call.allow?.includes(response.status)) return response;
-      throw apiErrorFrom(response.status, response.body, request);
+      log(6, () => `${step.action === 'resend' ? 'sending again (never processed)' : 'retrying'} in ${step.delayMs} ms (attempt ${state.attempt} of ${this.retry.attempts})`);
+      await this.pause(step.delayMs);
     }
   }
 
-  /** Waits before a retry, unless the wait would outlast the deadline: then the last error stands. */
-  private async pause(ms: number, deadline: number | undefined, lastError?: unknown): Promise<void> {
-    if (deadline !== undefined && Date.now() + ms >= deadline && lastError !== undefined) {
-      throw connectionErrorFrom(lastError as NodeJS.ErrnoException, this.settings.transport.server);
+  /** One send: its outcome for the retry policy, with the response or the error behind it. */
+  private async attempt(sent: TransportRequest, what: string): Promise<{ outcome: Outcome; response?: Answer; error?: TransportError }> {
+    const { transport, log, signal } = this.settings;
+    const started = Date.now();
+    let response: TransportResponse;
+    try {
+      response = await transport.request(sent);
+    } catch (caught) {
+      if (signal?.aborted) throw new InterruptedError('interrupted while waiting for the API server', { cause: caught });
+      const error = caught as TransportError;
+      log(6, () => `${what} failed in ${Date.now() - started} ms: ${error.code ?? error.message}`);
+      return { outcome: { kind: 'failure', failure: failureOf(error) }, error };
     }
+    log(6, () => `${what} ${response.status} in ${Date.now() - started} ms`);
+    log(9, () => `Response body: ${truncate(response.body)}`);
+    if (response.status < 200 || response.status >= 300) return { outcome: { kind: 'answer', status: response.status, headers: response.headers }, response };
+    try {
+      return { outcome: { kind: 'answer', status: response.status, headers: response.headers }, response: { ...response, json: JSON.parse(response.body) } };
+    } catch {
+      // A success whose body was cut short (the stream reset mid-answer): a reset.
+      log(6, () => `${what}: the answer was cut short`);
+      return { outcome: { kind: 'cut' }, error: Object.assign(new Error('the answer was cut short'), { code: 'ECONNRESET' }) };
+    }
+  }
+
+  /** Waits before sending again; Ctrl-C ends the wait. */
+  private async pause(ms: number): Promise<void> {
     try {
       await sleep(ms, this.settings.signal);
     } catch (error) {
       throw new InterruptedError('interrupted while waiting to retry a request', { cause: error });
     }
   }
+}
+
+/** A complete answer as the caller gets it: the parsed success, an allowed status, or a KubeApiError. */
+function answer(response: Answer, call: Call, request: RequestDescription): Answer {
+  if (response.status >= 200 && response.status < 300) return response;
+  if (call.allow?.includes(response.status)) return response;
+  throw apiErrorFrom(response.status, response.body, request);
 }
 
 function describe(verb: string, ref: ObjectRef): Omit<RequestDescription, 'server'> {

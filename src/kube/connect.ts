@@ -35,6 +35,7 @@ export async function connect(options: ConnectionOptions, environment: ConnectEn
     dial: proxy ? (host, port, signal) => dialThroughProxy(proxy, host, port, signal) : undefined,
     // KAPSULE_HA_HTTP1=1: HTTP/1.1 only (a proxy or a server that mishandles HTTP/2).
     http2: environment.env.KAPSULE_HA_HTTP1 !== '1',
+    signal: environment.signal,
   });
   return new RestKubeClient({
     transport,

@@ -1,7 +1,7 @@
 // API and connection failures as messages a person can act on. The Status body the API
 // server sends is parsed; what it lacks is filled in from the request we made.
 import { ExitCodeError, EXIT, UsageError } from './exit-codes.ts';
-import { SESSION_DEAD_CODE } from './session-health.ts';
+import { NO_ANSWER_CODE, SESSION_DEAD_CODE, TIMEOUT_CODE } from './transport-errors.ts';
 
 /** What was asked, to explain a failure (never contains credentials). */
 export interface RequestDescription {
@@ -120,7 +120,7 @@ const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|EPROTO$|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UN
 /** Node's network errors (and our timeout) named after the server, or the proxy, they concern. */
 export function connectionErrorFrom(error: NodeJS.ErrnoException & { proxy?: string }, server: string): KubeConnectionError {
   const code = error.code ?? 'UNKNOWN';
-  if (error.proxy && code !== 'KAPSULE_HA_TIMEOUT') {
+  if (error.proxy && code !== TIMEOUT_CODE && code !== NO_ANSWER_CODE) {
     return new KubeConnectionError(`cannot reach ${server} through the proxy ${error.proxy}: ${proxyReason(error)}`, code, { cause: error });
   }
   const at = `the Kubernetes API server at ${server}`;
@@ -134,10 +134,12 @@ export function connectionErrorFrom(error: NodeJS.ErrnoException & { proxy?: str
     ENETUNREACH: `cannot reach ${at}: network unreachable`,
     ETIMEDOUT: `cannot connect to ${at}: connection timed out`,
     [SESSION_DEAD_CODE]: `${at} stopped answering: ${error.message}`,
+    // "did not complete the TLS handshake within 10s", "accepted TLS but sent no HTTP/2 SETTINGS frame…"
+    [NO_ANSWER_CODE]: `${at} ${error.message}${error.proxy ? ` (through the proxy ${error.proxy})` : ''}`,
   };
   const message =
     messages[code] ??
-    (code === 'KAPSULE_HA_TIMEOUT'
+    (code === TIMEOUT_CODE
       ? `${at} did not answer within ${error.message}${error.proxy ? ` (through the proxy ${error.proxy})` : ''}`
       : TLS_CODES.test(code)
         ? `TLS error talking to ${at}: ${tlsAdvice(code, withoutNodeAdvice(error.message))} (${code})`

@@ -1,12 +1,12 @@
 // A raw connection to the API server through a proxy, on which the transport runs TLS
-// and HTTP/2 itself (an http.Agent would hide the socket): an HTTP CONNECT tunnel
+// and HTTP itself (connection.ts): an HTTP CONNECT tunnel
 // (node:http's CONNECT request; the proxy reached over TLS for https://) or SOCKS5
 // (proxy-socks.ts: the `socks` library, in the third bundle, loaded only then). Credentials in
-// the proxy URL are sent as Proxy-Authorization (Basic) or SOCKS5 user/password.
+// the proxy URL are sent as Proxy-Authorization (Basic) or SOCKS5 user/password. The
+// signal ends a dial at once (Ctrl-C, a fleet run's --context-timeout, connection.ts's limit).
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import tls from 'node:tls';
 import { describeProxy, type ProxyChoice } from './proxy.ts';
 
 /** Marks a failure of the proxy itself, so that the message names the proxy, not the server. */
@@ -55,23 +55,3 @@ function dialConnect(proxy: URL, host: string, port: number, signal: AbortSignal
 }
 
 export type Dialer = (host: string, port: number, signal: AbortSignal) => Promise<Socket>;
-
-/**
- * A keep-alive agent for HTTP/1.1 whose connections are tunnels of `dial` (TLS inside
- * them for https), for servers that do not speak HTTP/2.
- */
-export function tunnelAgent(dial: Dialer, secure: boolean, tlsOptions: tls.ConnectionOptions): http.Agent {
-  const base = secure ? https.Agent : http.Agent;
-  // Only what is set: an undefined servername would override the one the agent derives.
-  tlsOptions = Object.fromEntries(Object.entries(tlsOptions).filter(([, value]) => value !== undefined));
-  const agent = new base({ keepAlive: true, ...tlsOptions });
-  type Callback = (error: Error | null, socket?: Socket) => void;
-  (agent as unknown as { createConnection: (options: tls.ConnectionOptions, callback: Callback) => undefined }).createConnection = (options, callback) => {
-    dial(String(options.host), Number(options.port), new AbortController().signal).then(
-      (raw) => callback(null, secure ? tls.connect({ ...options, ...tlsOptions, socket: raw }) : raw),
-      (error: Error) => callback(error),
-    );
-    return undefined;
-  };
-  return agent;
-}

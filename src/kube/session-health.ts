@@ -5,10 +5,8 @@
 // writes fail in one line) instead of waiting forever when --request-timeout is 0.
 import type { ClientHttp2Session } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
+import { SESSION_DEAD_CODE } from './transport-errors.ts';
 import type { Logger } from './types.ts';
-
-/** The code of the requests failed by a dead session. */
-export const SESSION_DEAD_CODE = 'KAPSULE_HA_SESSION_DEAD';
 
 export interface HealthTimes {
   /** No byte read from the server for this long: send a PING (client-go: 30s). */

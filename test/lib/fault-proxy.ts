@@ -4,6 +4,7 @@
 // requests (or the N-th ones) with a 5xx, a 429 with Retry-After, a connection reset (before
 // or after the request reached the server), a delay, a GOAWAY, a refused stream, or by going
 // silent. The API server still decides everything it is asked.
+import { createHash } from 'node:crypto';
 import http2, { type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -51,6 +52,8 @@ export interface FaultProxy {
   injected: Record<Fault, number>;
   /** TLS connections by the protocol chosen by ALPN ('h2', 'http/1.1'). */
   alpn: Record<string, number>;
+  /** Every request passed on to the API server, in order (its body's SHA-256: two equal ones are one request sent twice). */
+  forwarded: Array<{ method: string; path: string; bodyHash: string }>;
   stop(): Promise<void>;
 }
 
@@ -87,6 +90,7 @@ export async function startFaultProxy(
   const faults = plan.faults ?? ALL_FAULTS;
   const injected = Object.fromEntries(FAULTS.map((fault) => [fault, 0])) as Record<Fault, number>;
   const alpn: Record<string, number> = {};
+  const forwarded: FaultProxy['forwarded'] = [];
   const sessions = new WeakMap<Http2Session, SessionState>();
   const api = upstreamSession(upstream, tls.ca);
   let requests = 0;
@@ -104,6 +108,7 @@ export async function startFaultProxy(
   const forward = (index: number, req: Http2ServerRequest, res: Http2ServerResponse, body: Buffer, after?: (res: Http2ServerResponse) => void) => {
     const session = stateOf(req);
     if (session) session.forwardedMax = Math.max(session.forwardedMax, req.stream.id ?? 0);
+    forwarded.push({ method: req.method, path: req.url, bodyHash: createHash('sha256').update(body).digest('hex') });
     const upstreamStream = api.request(req.method, req.url, req.headers, body);
     upstreamStream.on('response', (headers) => {
       const code = Number(headers[':status'] ?? 502);
@@ -198,6 +203,7 @@ export async function startFaultProxy(
     },
     injected,
     alpn,
+    forwarded,
     stop: async () => {
       await relay.stop();
       api.close();

@@ -8,7 +8,18 @@ import type { Fault, FaultProxy } from '../lib/fault-proxy.ts';
 // different sequence per seed. Reads must get through without a re-run; writes converge.
 const SEEDS = [11, 23, 37];
 const SHARE = 0.1;
-const MAX_RUNS = 6;
+/**
+ * Runs each verb may take. disable all's writes are all safe to repeat (guarded patches,
+ * deletes with preconditions), so the faults are retried inside its one run. enable all
+ * creates 12 objects, and a create whose answer is lost (503, 500 after the server
+ * acted, a reset: 1 request in 20 here) is never repeated: the run stops there, keeping
+ * what it did, and a re-run goes on. About half the full runs meet one: measured 2, 2 and
+ * 1 runs for these seeds (three runs of the suite alike); a third is allowed for concurrency ordering the
+ * requests differently (each re-run has fewer creates left, so it is less likely to stop).
+ */
+const MAX_RUNS = { enable: 3, disable: 1 };
+/** The only way a run through the faults may end early: at a write whose answer was lost, saying so. */
+const STOPPED_AT_LOST_WRITE = /; stopped at (create|patch|delete) \S+ .*re-run to continue$/;
 const READS = [['status', 'all'], ['check-drift', 'all'], ['status', 'all', '-o', 'json'], ['check-drift', 'all', '-o', 'yaml']];
 /** Faults that fail a request unless it is retried (a delay only slows it down). */
 const failing = (injected: Record<Fault, number>) => Object.entries(injected).filter(([fault]) => fault !== 'delay').reduce((sum, [, count]) => sum + count, 0);
@@ -30,15 +41,17 @@ describe(`with ${SHARE * 100}% of API requests faulted over HTTP/2, reads succee
     const runs = { enable: 0, disable: 0, reads: 0, readFaults: 0, failures: [] as string[] };
     let runsTotal = 0;
     /** Runs the verb through the faults until it succeeds; how many runs it took. */
-    const converge = async (args: string[]): Promise<number> => {
-      for (let run = 1; run <= MAX_RUNS; run++) {
+    const converge = async (args: string[], maxRuns: number): Promise<number> => {
+      for (let run = 1; run <= maxRuns; run++) {
         const result = await spawnPlugin(args, proxy.kubeconfig).done;
         runsTotal++;
-        expectCleanEnd(result, [0, 3, 124]);
+        expectCleanEnd(result, [0, 3]);
         if (result.code === 0) return run;
-        runs.failures.push(`${args[0]} exit ${result.code}: ${result.stderr.trim().split('\n').at(-1)}`);
+        const verdict = result.stderr.trim().split('\n').at(-1)!;
+        runs.failures.push(`${args[0]} exit ${result.code}: ${verdict}`);
+        expect(verdict).toMatch(STOPPED_AT_LOST_WRITE);
       }
-      throw new Error(`${args.join(' ')} did not converge in ${MAX_RUNS} runs through the faults: ${runs.failures.join('; ')}`);
+      throw new Error(`${args.join(' ')} did not converge in ${maxRuns} run(s) through the faults: ${runs.failures.join('; ')}`);
     };
     /** Every read must succeed on its first run: the faults are retried inside it. */
     const readAll = async (drift: number) => {
@@ -56,10 +69,10 @@ describe(`with ${SHARE * 100}% of API requests faulted over HTTP/2, reads succee
     let endpointEvents = 0;
     try {
       await readAll(0); // the originals only
-      runs.enable = await converge(['enable', 'all', '--yes', '--timeout', '60s']);
+      runs.enable = await converge(['enable', 'all', '--yes', '--timeout', '60s'], MAX_RUNS.enable);
       await expectEnabled();
       await readAll(0); // the HA form
-      runs.disable = await converge(['disable', 'all', '--yes', '--timeout', '60s']);
+      runs.disable = await converge(['disable', 'all', '--yes', '--timeout', '60s'], MAX_RUNS.disable);
       await expectDisabled();
     } finally {
       ({ minReady, events: endpointEvents } = await watch.stop());

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sim } from '../lib/plugin.ts';
-import { expectDisabled, expectEnabled, expectOneLineFailure, spawnPlugin, startProxy } from '../lib/robustness.ts';
+import { auditOffset, sim } from '../lib/plugin.ts';
+import { expectDisabled, expectEnabled, spawnPlugin, startProxy, writesSince } from '../lib/robustness.ts';
 
 // HTTP/2 session loss through the fault proxy, as the API server speaks it (ALPN h2): a
 // GOAWAY or a refused stream is sent again even for a create; a session gone silent (TCP
-// open, PINGs unanswered) is found dead and replaced; a server gone silent altogether ends
-// the run in one line, with no --request-timeout.
+// open, PINGs unanswered) is found dead and replaced (a server gone silent altogether:
+// dead-servers.test.ts).
 const every = (step: number, upTo: number) => Array.from({ length: Math.floor(upTo / step) }, (_, i) => (i + 1) * step);
 
 describe('HTTP/2 session loss between the plugin and the API server', () => {
@@ -33,6 +33,7 @@ describe('HTTP/2 session loss between the plugin and the API server', () => {
 
   it('GOAWAY and refused streams on every 4th request: enable all and disable all each succeed in one run (no write lost, none doubled)', async () => {
     const proxy = await startProxy({ seed: 2, nth: every(4, 2_000), faults: ['goaway', 'refused'] });
+    const offset = auditOffset();
     try {
       const enabled = await spawnPlugin(['enable', 'all', '--yes'], proxy.kubeconfig).done;
       expect(enabled.code, enabled.stderr).toBe(0);
@@ -43,6 +44,15 @@ describe('HTTP/2 session loss between the plugin and the API server', () => {
       figures.push(`GOAWAY ${proxy.injected.goaway} and refused streams ${proxy.injected.refused} in ${proxy.requests} requests of enable all + disable all, ${proxy.alpn.h2} sessions, one run each`);
       expect(proxy.injected.goaway).toBeGreaterThan(0);
       expect(proxy.injected.refused).toBeGreaterThan(0);
+      // None doubled: the API server's audit log holds exactly the writes the proxy passed
+      // on (a refused stream never reached it), and no write was passed on twice.
+      const writes = await writesSince(offset);
+      const passedOn = proxy.forwarded.filter((request) => request.method !== 'GET' && !request.path.includes('/selfsubjectaccessreviews'));
+      figures.push(`${writes.length} writes in the audit log, each passed on once`);
+      expect(writes.length).toBeGreaterThan(0);
+      expect(writes.length).toBe(passedOn.length);
+      const sent = passedOn.map((request) => `${request.method} ${request.path} ${request.bodyHash}`);
+      expect(sent.filter((request, index) => sent.indexOf(request) !== index)).toEqual([]);
     } finally {
       await proxy.stop();
     }
@@ -57,20 +67,6 @@ describe('HTTP/2 session loss between the plugin and the API server', () => {
       expect(result.code, result.stderr).toBe(0);
       expect(proxy.injected.silent).toBe(1);
       expect(proxy.alpn.h2).toBe(2); // the frozen session, then a new one
-    } finally {
-      await proxy.stop();
-    }
-  });
-
-  it('a server gone silent for good: status gives up in one line naming the server, exit 3, well under 2 minutes, without --request-timeout', async () => {
-    const proxy = await startProxy({ seed: 4, silentFrom: 2 });
-    try {
-      const started = Date.now();
-      const result = await spawnPlugin(['status', 'all'], proxy.kubeconfig).done;
-      const seconds = (Date.now() - started) / 1000;
-      figures.push(`status against a silent server gave up in ${seconds.toFixed(1)}s: ${result.stderr.trim()}`);
-      expectOneLineFailure(result, 3, new RegExp(`^error: the Kubernetes API server at ${proxy.url.replace(/\./g, '\\.')} (stopped answering|did not answer)`));
-      expect(seconds).toBeLessThan(120);
     } finally {
       await proxy.stop();
     }

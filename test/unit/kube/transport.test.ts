@@ -10,7 +10,8 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { Transport, TIMEOUT_CODE } from '../../../src/kube/transport.ts';
+import { Transport } from '../../../src/kube/transport.ts';
+import { TIMEOUT_CODE } from '../../../src/kube/transport-errors.ts';
 import { RestKubeClient } from '../../../src/kube/client.ts';
 import { KubeConnectionError } from '../../../src/kube/errors.ts';
 
@@ -145,5 +146,56 @@ describe('the transport', () => {
     } finally {
       silent.close();
     }
+  });
+});
+
+describe('a server that says nothing is named for what it did not do, within limits of our own', () => {
+  const LIMITS = { connectMs: 1_000, tlsHandshakeMs: 200, prefaceMs: 200, silenceMs: 200 };
+  const servers: Array<{ close(): void }> = [];
+  afterAll(() => {
+    for (const server of servers) server.close();
+  });
+  const listen = async <T extends import('node:net').Server>(server: T): Promise<string> => {
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+  const failureOf = (url: string, options: { http2?: boolean; dial?: never } = {}) =>
+    new Transport(url, { ca: cert }, async () => ({}), { limits: LIMITS, ...options }).request({ method: 'GET', path: '/version' }).catch((error: NodeJS.ErrnoException & { connecting?: boolean }) => error);
+
+  it('no TLS handshake: the TLS limit, before anything was sent', async () => {
+    const { createServer } = await import('node:net');
+    const failure = (await failureOf(await listen(createServer(() => undefined)))) as NodeJS.ErrnoException & { connecting?: boolean };
+    expect([failure.code, failure.message, failure.connecting]).toEqual(['KAPSULE_HA_NO_ANSWER', 'did not complete the TLS handshake within 200ms', true]);
+  });
+
+  it('h2 agreed by ALPN, then no SETTINGS frame: the preface limit', async () => {
+    const tls = await import('node:tls');
+    const failure = (await failureOf(await listen(tls.createServer({ key, cert, ALPNProtocols: ['h2'] }, () => undefined)))) as NodeJS.ErrnoException;
+    expect([failure.code, failure.message]).toEqual(['KAPSULE_HA_NO_ANSWER', 'accepted TLS but sent no HTTP/2 SETTINGS frame within 200ms']);
+  });
+
+  it('HTTP/1.1 that reads the request and never answers: the silence limit (no PING over HTTP/1.1)', async () => {
+    const failure = (await failureOf(await listen(https.createServer({ key, cert }, () => undefined)), { http2: false })) as NodeJS.ErrnoException;
+    expect([failure.code, failure.message]).toEqual(['KAPSULE_HA_NO_ANSWER', 'sent no byte of an answer within 200ms (HTTP/1.1)']);
+  });
+
+  it('a proxy that never opens the tunnel: ended at once by the run\'s signal (Ctrl-C), not at the connect limit', async () => {
+    const { createServer, connect } = await import('node:net');
+    const proxy = await listen(createServer(() => undefined));
+    const run = new AbortController();
+    const dial = (_host: string, _port: number, signal: AbortSignal) =>
+      new Promise<never>((_resolve, reject) => {
+        const socket = connect(Number(new URL(proxy).port), '127.0.0.1'); // says CONNECT, hears nothing
+        signal.addEventListener('abort', () => {
+          socket.destroy();
+          reject(signal.reason);
+        }, { once: true });
+      });
+    const transport = new Transport(h2Url, { ca: cert }, async () => ({}), { dial, signal: run.signal, limits: { ...LIMITS, connectMs: 30_000 } });
+    const pending = transport.request({ method: 'GET', path: '/version' }).catch((error: NodeJS.ErrnoException) => error);
+    setTimeout(() => run.abort(), 100);
+    const outcome = await Promise.race([pending, new Promise((resolve) => setTimeout(() => resolve('still dialling'), 2_000))]);
+    expect((outcome as NodeJS.ErrnoException).code).toBe('ABORT_ERR');
   });
 });
