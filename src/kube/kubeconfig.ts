@@ -6,7 +6,7 @@
 // kubectl's connection flags (--server, --token, --as...) override the result as
 // client-go's clientcmd does (kubeconfig-overrides.ts); a field of the selected entries
 // that the plugin does not know is refused rather than ignored.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KubeconfigError } from './errors.ts';
@@ -137,7 +137,28 @@ function inClusterConfig(env: Readonly<Record<string, string | undefined>>): Par
   };
 }
 
+/**
+ * Parsed files by path, while unchanged (size and mtime): a fleet run connects to each of
+ * its contexts through the same kubeconfig, which is read and parsed once, not once each.
+ */
+const parsedFiles = new Map<string, { stamp: string; parsed: ParsedFile }>();
+
 async function readKubeconfig(file: string): Promise<ParsedFile> {
+  let stamp: string | undefined;
+  try {
+    const stats = statSync(file);
+    stamp = `${stats.size}:${stats.mtimeMs}:${stats.ino}`;
+  } catch {
+    stamp = undefined; // readFileSync below says why
+  }
+  const known = parsedFiles.get(file);
+  if (stamp !== undefined && known?.stamp === stamp) return known.parsed;
+  const parsed = await parseKubeconfigFile(file);
+  if (stamp !== undefined) parsedFiles.set(file, { stamp, parsed });
+  return parsed;
+}
+
+async function parseKubeconfigFile(file: string): Promise<ParsedFile> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -246,7 +267,10 @@ function execConfig(exec: unknown, folder: string): ExecConfig {
 }
 
 function mergeFirstWins(files: ParsedFile[]): ParsedFile {
-  const firstByName = <T extends { name: string }>(items: T[]): T[] => items.filter((item, index) => items.findIndex((other) => other.name === item.name) === index);
+  const firstByName = <T extends { name: string }>(items: T[]): T[] => {
+    const seen = new Set<string>();
+    return items.filter((item) => !seen.has(item.name) && seen.add(item.name));
+  };
   return {
     clusters: firstByName(files.flatMap((file) => file.clusters)),
     users: firstByName(files.flatMap((file) => file.users)),
