@@ -1,6 +1,7 @@
 // Kubeconfig loading as kubectl does it: --kubeconfig, else every file of KUBECONFIG
 // merged (the first file to set a name or the current-context wins), else
-// ~/.kube/config, else in-cluster. Parsed here with `yaml` (JSON.parse for JSON files);
+// ~/.kube/config, else in-cluster. Parsed here: JSON.parse for JSON files, a small strict
+// reader for the common YAML shape (kubeconfig-yaml.ts), `yaml` for any other;
 // client-node (~2.5 MB, slow to load) is only loaded for what this file does not handle:
 // auth-provider users (oidc, gcp, azure), and the wording of a file's syntax error.
 // kubectl's connection flags (--server, --token, --as...) override the result as
@@ -11,6 +12,7 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KubeconfigError } from './errors.ts';
 import { applyConnectionFlags, type ConnectionFlags } from './kubeconfig-overrides.ts';
+import { parseSimpleYaml } from './kubeconfig-yaml.ts';
 import { CLUSTER_FIELDS, CONTEXT_FIELDS, EXEC_FIELDS, USER_FIELDS, unknownFields } from './kubeconfig-fields.ts';
 import type { GlobalOptions } from '../verbs/options.ts';
 
@@ -169,7 +171,8 @@ async function parseKubeconfigFile(file: string): Promise<ParsedFile> {
   let document: unknown;
   let parsed: ParsedFile | undefined;
   try {
-    document = text.trimStart().startsWith('{') ? JSON.parse(text) : (await import('yaml')).parse(text, { prettyErrors: false, uniqueKeys: false });
+    // JSON, else the common shape by the small reader (kubeconfig-yaml.ts), else `yaml`.
+    document = text.trimStart().startsWith('{') ? JSON.parse(text) : (parseSimpleYaml(text) ?? (await import('yaml')).parse(text, { prettyErrors: false, uniqueKeys: false }));
     parsed = toParsedFile(document ?? {}, dirname(resolve(file)));
   } catch {
     parsed = undefined;
