@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FailureError, UsageError } from '../kube/exit-errors.ts';
@@ -56,6 +54,9 @@ async function unifiedDiffs(diffs: ObjectDiff[], color: boolean): Promise<string
 
 /** KUBECTL_EXTERNAL_DIFF, as kubectl diff runs it: the command and its flags, then two folders. */
 async function externalDiff(command: string, diffs: ObjectDiff[], deps: VerbDeps): Promise<void> {
+  // Loaded only here (not import(): the bundle runs in a vm.Script): child_process costs every run a few ms, and only KUBECTL_EXTERNAL_DIFF needs it.
+  const { spawn } = process.getBuiltinModule('node:child_process');
+  const { mkdtemp, mkdir, rm, writeFile } = process.getBuiltinModule('node:fs/promises');
   const root = await mkdtemp(join(tmpdir(), 'kapsule-ha-diff-'));
   try {
     const [liveDir, mergedDir] = [join(root, 'LIVE'), join(root, 'MERGED')];
