@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { adminOf, writeKubeconfig, type KubeconfigEntry } from '../test/e2e/second-sim.ts';
+import { adminOf, writeKubeconfig, type KubeconfigEntry } from '../test/lib/second-sim.ts';
 import { sim } from './lib/cluster.ts';
 import { rounds, type Context } from './lib/context.ts';
 import { hasGnuTime, runOk } from './lib/run.ts';

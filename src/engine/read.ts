@@ -1,6 +1,11 @@
 import type { KubeClient, KubeObject, ObjectRef } from '../kube/types.ts';
-import type { ClusterView, Recipe } from '../recipes/types.ts';
 import { refKey, type LiveObjects } from './plan.ts';
+import type { ClusterView } from './types.ts';
+
+/** Whatever names the objects it may read or write in a namespace (a recipe does). */
+export interface ObjectSource {
+  refs(namespace: string): ObjectRef[];
+}
 
 export interface Snapshot {
   view: ClusterView;
@@ -23,15 +28,15 @@ const LISTED_KINDS = [
 ] as const;
 
 /**
- * Everything the recipes need, in one concurrent round of reads: nodes, the namespace's
- * PodDisruptionBudgets, Deployments and Services, and each other object a recipe may touch
- * (missing ones are undefined).
+ * Everything the recipes (the sources) need, in one concurrent round of reads: nodes, the
+ * namespace's PodDisruptionBudgets, Deployments and Services, and each other object a
+ * recipe may touch (missing ones are undefined).
  */
-export async function readSnapshot(kube: KubeClient, namespace: string, recipes: Recipe[]): Promise<Snapshot> {
-  const refs = uniqueRefs(recipes.flatMap((recipe) => recipe.refs(namespace)));
+export async function readSnapshot(kube: KubeClient, namespace: string, sources: readonly ObjectSource[]): Promise<Snapshot> {
+  const refs = uniqueRefs(sources.flatMap((source) => source.refs(namespace)));
   const listedKind = (ref: ObjectRef) => (ref.namespace === namespace ? LISTED_KINDS.findIndex((listed) => listed.apiVersion === ref.apiVersion && listed.kind === ref.kind) : -1);
   // PodDisruptionBudgets are listed anyway (recipes look at all of them); the others only when a recipe needs one.
-  const lists = LISTED_KINDS.map((listed, index) => index === 0 || refs.some((ref) => listedKind(ref) === index));
+  const lists = LISTED_KINDS.map((_, index) => index === 0 || refs.some((ref) => listedKind(ref) === index));
   const fetched = refs.filter((ref) => listedKind(ref) < 0);
   const [nodes, listed, objects] = await Promise.all([
     kube.list('v1', 'Node'),
