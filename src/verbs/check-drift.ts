@@ -1,10 +1,10 @@
 import type { CheckDriftOptions, VerbDeps } from './options.ts';
-import { driftFlags, driftReportOf, findingCounts, judgeDrift, type DriftReport } from './drift.ts';
+import { driftReportOf, findingCounts, judgeDrift, type DriftReport } from './drift.ts';
 import { readFor } from './planning.ts';
 import { componentSummaries, DRIFT_WORDING, type ClusterReporter } from './cluster-report.ts';
 import type { FleetOptions } from './fleet-types.ts';
 import { printData } from './print.ts';
-import { statusReportOf } from './status.ts';
+import { surveyCluster } from './status.ts';
 
 export function driftText(report: DriftReport): string {
   const lines: string[] = [];
@@ -22,10 +22,8 @@ export const driftOfCluster: ClusterReporter = {
   wording: DRIFT_WORDING,
   differenceIsExit1: true,
   async report(kube, options, context) {
-    const snapshot = await readFor(kube, options.namespace, options.components);
-    const judged = judgeDrift(snapshot, options.components, options.namespace, context);
+    const { judged, status } = await surveyCluster(kube, options, context);
     const drift = driftReportOf(judged);
-    const status = await statusReportOf(kube, snapshot, options, driftFlags(judged));
     return { components: componentSummaries(status, findingCounts(judged)), result: drift, text: driftText(drift), differs: drift.drift };
   },
 };

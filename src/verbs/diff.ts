@@ -9,8 +9,7 @@ import type { FleetOptions } from './fleet-types.ts';
 import { planFrom, readFor, settingsFrom, type Direction } from './planning.ts';
 import type { Snapshot } from '../engine/read.ts';
 import { componentSummaries, type ClusterReporter, type FleetVerbOptions } from './cluster-report.ts';
-import { driftFlags, judgeDrift } from './drift.ts';
-import { statusReportOf } from './status.ts';
+import { surveyCluster } from './status.ts';
 
 export interface ObjectDiff {
   /** kubectl diff's file name: apps.v1.Deployment.kube-system.coredns-ha */
@@ -104,9 +103,8 @@ export const diffOfCluster: ClusterReporter = {
   wording: { count: 'CHANGES', same: 'would change nothing', differs: 'would change' },
   differenceIsExit1: true,
   async report(kube, options, context, color) {
-    const snapshot = await readFor(kube, options.namespace, options.components);
+    const { snapshot, status } = await surveyCluster(kube, options, context);
     const planned = await plannedDiff(snapshot, options);
-    const status = await statusReportOf(kube, snapshot, options, driftFlags(judgeDrift(snapshot, options.components, options.namespace, context)));
     const text = planned.diffs.length === 0 ? unchanged(planned.direction) : await unifiedDiffs(planned.diffs, color);
     return {
       components: componentSummaries(status, planned.changes),

@@ -4,7 +4,7 @@ import type { DeploymentSpec, KubeClient, KubeObject } from '../kube/types.ts';
 import { componentSummaries, DRIFT_WORDING, type ClusterReporter } from './cluster-report.ts';
 import { isReady, poolsOf, zonesOf } from '../recipes/cluster.ts';
 import { toSelectorString } from '../kube/selector.ts';
-import { driftFlags, findingCounts, isEnabled, judgeDrift } from './drift.ts';
+import { driftFlags, findingCounts, isEnabled, judgeDrift, type JudgedDrift } from './drift.ts';
 import type { Component, StatusOptions, VerbDeps } from './options.ts';
 import { readFor } from './planning.ts';
 import { printData } from './print.ts';
@@ -77,15 +77,20 @@ export async function statusReportOf(kube: KubeClient, snapshot: Snapshot, optio
   };
 }
 
+/** What every fleet verb reads of one cluster: the snapshot, its drift judged, and status's model (the summary row). */
+export async function surveyCluster(kube: KubeClient, options: StatusOptions, context: string): Promise<{ snapshot: Snapshot; judged: JudgedDrift[]; status: StatusReport }> {
+  const snapshot = await readFor(kube, options.namespace, options.components);
+  const judged = judgeDrift(snapshot, options.components, options.namespace, context);
+  return { snapshot, judged, status: await statusReportOf(kube, snapshot, options, driftFlags(judged)) };
+}
+
 /** A fleet run's view of one cluster: its status; drift counted where it can be judged. */
 export const statusOfCluster: ClusterReporter = {
   verb: 'status',
   wording: DRIFT_WORDING,
   differenceIsExit1: false,
   async report(kube, options, context) {
-    const snapshot = await readFor(kube, options.namespace, options.components);
-    const judged = judgeDrift(snapshot, options.components, options.namespace, context);
-    const status = await statusReportOf(kube, snapshot, options, driftFlags(judged));
+    const { judged, status } = await surveyCluster(kube, options, context);
     const differs = status.components.some((component) => component.drift === true);
     return { components: componentSummaries(status, findingCounts(judged)), result: status, text: statusText(status), differs };
   },
