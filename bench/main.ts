@@ -13,6 +13,7 @@ import { benchCheckDrift } from './check-drift.ts';
 import { benchDns } from './dns.ts';
 import { benchEnable } from './enable.ts';
 import { benchFleet } from './fleet.ts';
+import { benchFleetScale } from './fleet-scale.ts';
 import { benchLatency } from './latency.ts';
 import { loadGuide } from './guide.ts';
 import { findAnchors } from './lib/anchors.ts';
@@ -37,6 +38,7 @@ const SECTIONS: { name: string; run: (context: Context) => Promise<string> | str
   { name: 'dns', run: benchDns },
   { name: 'fleet', run: benchFleet },
   { name: 'latency', run: benchLatency },
+  { name: 'fleet-scale', run: benchFleetScale },
 ];
 
 function ensureBuilt(): void {

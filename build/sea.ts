@@ -7,6 +7,15 @@ import postject from 'postject';
 
 export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
+/**
+ * V8 flags the executable always runs with (NODE_OPTIONS still adds to them). A young
+ * generation of at most 4 MiB per semi-space instead of V8's 16: a fleet run's clusters
+ * each allocate a few MiB that die young, and with the default V8 grows its heap far past
+ * what is live (`check-drift --all-contexts` over 1,000 contexts: 263 MiB peak RSS with
+ * 27 MiB live; 142 MiB with this), at no measurable cost to a single cluster's run.
+ */
+export const EXEC_ARGV = ['--max-semi-space-size=4'];
+
 export interface SeaInput {
   /** The CommonJS bundle. */
   main: string;
@@ -33,7 +42,7 @@ export async function makeSea(input: SeaInput): Promise<void> {
   writeFileSync(
     config,
     JSON.stringify(
-      { main: input.main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: input.useCodeCache, useSnapshot: false, assets: input.assets },
+      { main: input.main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: input.useCodeCache, useSnapshot: false, execArgv: EXEC_ARGV, assets: input.assets },
       null,
       2,
     ),

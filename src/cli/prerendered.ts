@@ -1,4 +1,4 @@
-// The commonest invocations (every help page, `version`) parsed once at build time by the
+// The commonest invocations (every help page, `version`, plain check-drift/status runs) parsed once at build time by the
 // very yargs definitions (build/prerender.ts) and looked up here, so that they start
 // without loading yargs: most of what they cost is start-up. A lookup gives the same
 // Invocation that parseInvocation would; anything else (other flags, another terminal

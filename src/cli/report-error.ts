@@ -1,5 +1,5 @@
 // The one place where an error becomes a stderr line and an exit code (kubectl's CheckErr).
-import { EXIT, type ExitCodeError } from '../kube/exit-codes.ts';
+import { EXIT, errorLine, type ExitCodeError } from '../kube/exit-codes.ts';
 import type { Io } from './io.ts';
 
 /** Writes one line (plus the stack with -v ≥ 1) and returns the exit code. */
@@ -17,11 +17,4 @@ export function exitCodeOf(error: unknown): number {
   // copy of the ExitCodeError class (build/heavy-loader.ts).
   const code = (error as Partial<ExitCodeError> | undefined)?.exitCode;
   return typeof code === 'number' && Number.isInteger(code) ? code : EXIT.failure;
-}
-
-export function errorLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const line = message.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
-  // KubeApiError already reads "Error from server (Reason): ...", as kubectl prints it.
-  return /^Error from server/.test(line) ? line : `error: ${line}`;
 }

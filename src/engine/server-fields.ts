@@ -15,10 +15,10 @@ export const SERVER_METADATA = [
   'ownerReferences',
 ] as const;
 
-/** A deep copy without status and the server's metadata. */
+/** A deep copy without status and the server's metadata (left out before copying: managedFields are often half the object). */
 export function withoutServerFields(object: KubeObject): KubeObject {
-  const copy = deepClone(object) as KubeObject;
-  delete copy.status;
-  for (const field of SERVER_METADATA) delete copy.metadata[field];
-  return copy;
+  const { status: _status, ...rest } = object;
+  const metadata: Record<string, unknown> = { ...object.metadata };
+  for (const field of SERVER_METADATA) delete metadata[field];
+  return deepClone({ ...rest, metadata }) as KubeObject;
 }

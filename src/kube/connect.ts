@@ -22,6 +22,16 @@ export interface ConnectEnvironment {
 }
 
 export async function connect(options: ConnectionOptions, environment: ConnectEnvironment): Promise<KubeClient> {
+  return (await openConnection(options, environment)).kube;
+}
+
+/** A client and the means to close its connection: a fleet run closes each cluster's when done with it. */
+export interface ClusterConnection {
+  kube: KubeClient;
+  close(): void;
+}
+
+export async function openConnection(options: ConnectionOptions, environment: ConnectEnvironment): Promise<ClusterConnection> {
   const resolved = await loadKubeconfig(options, environment.env);
   const { contextName, cluster, user } = resolved;
   environment.log(6, () => `kubeconfig: context "${contextName}", cluster "${cluster.name}" (${cluster.server}), user "${user.name}"${user.impersonate ? `, as "${user.impersonate.user}"` : ''}`);
@@ -37,7 +47,7 @@ export async function connect(options: ConnectionOptions, environment: ConnectEn
     http2: environment.env.KAPSULE_HA_HTTP1 !== '1',
     signal: environment.signal,
   });
-  return new RestKubeClient({
+  const kube = new RestKubeClient({
     transport,
     requestTimeoutMs: options.requestTimeoutMs,
     log: environment.log,
@@ -46,4 +56,5 @@ export async function connect(options: ConnectionOptions, environment: ConnectEn
       await source.refresh();
     },
   });
+  return { kube, close: () => transport.close() };
 }

@@ -4,7 +4,6 @@
 // with spec.interactive telling the plugin; Always without a terminal is refused; a time
 // limit ends a plugin that never answers; provideClusterInfo passes the cluster with its
 // client.authentication.k8s.io/exec extension as spec.cluster.config.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { FailureError } from './exit-codes.ts';
 import { KubeconfigError } from './errors.ts';
@@ -59,7 +58,7 @@ function interactiveMode(exec: ExecConfig, name: string): string {
   return mode;
 }
 
-function spawnPlugin(exec: ExecConfig, cluster: ClusterEntry, terminal: ExecTerminal): Promise<ExecResult> {
+async function spawnPlugin(exec: ExecConfig, cluster: ClusterEntry, terminal: ExecTerminal): Promise<ExecResult> {
   const name = `exec plugin "${exec.command}"`;
   let interactive: boolean;
   let limitMs: number;
@@ -80,6 +79,8 @@ function spawnPlugin(exec: ExecConfig, cluster: ClusterEntry, terminal: ExecTerm
   const env: NodeJS.ProcessEnv = { ...terminal.env };
   for (const entry of exec.env) env[entry.name] = entry.value;
   env.KUBERNETES_EXEC_INFO = JSON.stringify({ apiVersion: exec.apiVersion, kind: 'ExecCredential', spec });
+  // Loaded only here (not import(): the bundle runs in a vm.Script): most kubeconfigs need no plugin, and child_process costs every run a few ms.
+  const { spawn } = process.getBuiltinModule('node:child_process');
   return new Promise((resolve, reject) => {
     // Interactive: the plugin owns the terminal (stdin and stderr), as under kubectl.
     const child = spawn(exec.command, exec.args, { env, stdio: [interactive ? 'inherit' : 'ignore', 'pipe', interactive ? 'inherit' : 'pipe'], windowsHide: true });

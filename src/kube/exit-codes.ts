@@ -49,3 +49,16 @@ export class InterruptedError extends ExitCodeError {
     super(message, EXIT.interrupted, options);
   }
 }
+
+/** Any error's message on one line (a fleet run's entry for a context it could not check). */
+export function messageLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
+}
+
+/** The line printed for an error, as kubectl prints it. */
+export function errorLine(error: unknown): string {
+  const line = messageLine(error);
+  // KubeApiError already reads "Error from server (Reason): ...", as kubectl prints it.
+  return /^Error from server/.test(line) ? line : `error: ${line}`;
+}

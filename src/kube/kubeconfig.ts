@@ -1,16 +1,18 @@
 // Kubeconfig loading as kubectl does it: --kubeconfig, else every file of KUBECONFIG
 // merged (the first file to set a name or the current-context wins), else
-// ~/.kube/config, else in-cluster. Parsed here with `yaml` (JSON.parse for JSON files);
+// ~/.kube/config, else in-cluster. Parsed here: JSON.parse for JSON files, a small strict
+// reader for the common YAML shape (kubeconfig-yaml.ts), `yaml` for any other;
 // client-node (~2.5 MB, slow to load) is only loaded for what this file does not handle:
 // auth-provider users (oidc, gcp, azure), and the wording of a file's syntax error.
 // kubectl's connection flags (--server, --token, --as...) override the result as
 // client-go's clientcmd does (kubeconfig-overrides.ts); a field of the selected entries
 // that the plugin does not know is refused rather than ignored.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KubeconfigError } from './errors.ts';
 import { applyConnectionFlags } from './kubeconfig-overrides.ts';
+import { parseSimpleYaml } from './kubeconfig-yaml.ts';
 import { CLUSTER_FIELDS, CONTEXT_FIELDS, EXEC_FIELDS, USER_FIELDS, unknownFields } from './kubeconfig-fields.ts';
 import type { ClusterEntry, ExecConfig, Impersonation, KubeconfigSelection, ResolvedKubeconfig, UserEntry } from './kubeconfig-types.ts';
 
@@ -73,7 +75,28 @@ function inClusterConfig(env: Readonly<Record<string, string | undefined>>): Par
   };
 }
 
+/**
+ * Parsed files by path, while unchanged (size and mtime): a fleet run connects to each of
+ * its contexts through the same kubeconfig, which is read and parsed once, not once each.
+ */
+const parsedFiles = new Map<string, { stamp: string; parsed: ParsedFile }>();
+
 async function readKubeconfig(file: string): Promise<ParsedFile> {
+  let stamp: string | undefined;
+  try {
+    const stats = statSync(file);
+    stamp = `${stats.size}:${stats.mtimeMs}:${stats.ino}`;
+  } catch {
+    stamp = undefined; // readFileSync below says why
+  }
+  const known = parsedFiles.get(file);
+  if (stamp !== undefined && known?.stamp === stamp) return known.parsed;
+  const parsed = await parseKubeconfigFile(file);
+  if (stamp !== undefined) parsedFiles.set(file, { stamp, parsed });
+  return parsed;
+}
+
+async function parseKubeconfigFile(file: string): Promise<ParsedFile> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -84,7 +107,8 @@ async function readKubeconfig(file: string): Promise<ParsedFile> {
   let document: unknown;
   let parsed: ParsedFile | undefined;
   try {
-    document = text.trimStart().startsWith('{') ? JSON.parse(text) : (await import('yaml')).parse(text, { prettyErrors: false, uniqueKeys: false });
+    // JSON, else the common shape by the small reader (kubeconfig-yaml.ts), else `yaml`.
+    document = text.trimStart().startsWith('{') ? JSON.parse(text) : (parseSimpleYaml(text) ?? (await import('yaml')).parse(text, { prettyErrors: false, uniqueKeys: false }));
     parsed = toParsedFile(document ?? {}, dirname(resolve(file)));
   } catch {
     parsed = undefined;
@@ -182,7 +206,10 @@ function execConfig(exec: unknown, folder: string): ExecConfig {
 }
 
 function mergeFirstWins(files: ParsedFile[]): ParsedFile {
-  const firstByName = <T extends { name: string }>(items: T[]): T[] => items.filter((item, index) => items.findIndex((other) => other.name === item.name) === index);
+  const firstByName = <T extends { name: string }>(items: T[]): T[] => {
+    const seen = new Set<string>();
+    return items.filter((item) => !seen.has(item.name) && seen.add(item.name));
+  };
   return {
     clusters: firstByName(files.flatMap((file) => file.clusters)),
     users: firstByName(files.flatMap((file) => file.users)),

@@ -1,14 +1,15 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FailureError } from '../kube/exit-codes.ts';
-import { writesOf, type ComponentPlan, type WriteStep } from '../engine/types.ts';
+import { FailureError, UsageError } from '../kube/exit-codes.ts';
+import { writesOf, type WriteStep } from '../engine/types.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { forDisplay, toYaml } from './object-yaml.ts';
 import type { DiffOptions, VerbDeps } from './options.ts';
 import type { FleetOptions } from './fleet-types.ts';
-import { planComponents, settingsFrom } from './planning.ts';
+import { planFrom, readFor, settingsFrom, type Direction } from './planning.ts';
+import type { Snapshot } from '../engine/read.ts';
+import { componentSummaries, type ClusterReporter, type FleetVerbOptions } from './cluster-report.ts';
+import { surveyCluster } from './status.ts';
 
 export interface ObjectDiff {
   /** kubectl diff's file name: apps.v1.Deployment.kube-system.coredns-ha */
@@ -52,6 +53,9 @@ async function unifiedDiffs(diffs: ObjectDiff[], color: boolean): Promise<string
 
 /** KUBECTL_EXTERNAL_DIFF, as kubectl diff runs it: the command and its flags, then two folders. */
 async function externalDiff(command: string, diffs: ObjectDiff[], deps: VerbDeps): Promise<void> {
+  // Loaded only here (not import(): the bundle runs in a vm.Script): child_process costs every run a few ms, and only KUBECTL_EXTERNAL_DIFF needs it.
+  const { spawn } = process.getBuiltinModule('node:child_process');
+  const { mkdtemp, mkdir, rm, writeFile } = process.getBuiltinModule('node:fs/promises');
   const root = await mkdtemp(join(tmpdir(), 'kapsule-ha-diff-'));
   try {
     const [liveDir, mergedDir] = [join(root, 'LIVE'), join(root, 'MERGED')];
@@ -74,22 +78,55 @@ async function externalDiff(command: string, diffs: ObjectDiff[], deps: VerbDeps
   }
 }
 
-/** The plan's writes as kubectl diff's files, live and merged. */
-export function objectDiffs(plans: ComponentPlan[]): Promise<ObjectDiff[]> {
-  return Promise.all(plans.flatMap(writesOf).map(objectDiff));
+/** What enable (or, with --disable, disable) would change: warnings, and one diff per object written. */
+interface PlannedDiff {
+  direction: Direction;
+  warnings: string[];
+  diffs: ObjectDiff[];
+  /** Objects written per component. */
+  changes: (component: string) => number;
 }
 
-export { unifiedDiffs };
+async function plannedDiff(snapshot: Snapshot, options: FleetVerbOptions): Promise<PlannedDiff> {
+  const direction = options.disable ? 'disable' : 'enable';
+  const { plans } = planFrom(snapshot, options.components, direction, settingsFrom(options));
+  const diffs = await Promise.all(plans.flatMap(writesOf).map(objectDiff));
+  const changes = (component: string) => plans.filter((plan) => plan.component === component).flatMap(writesOf).length;
+  return { direction, warnings: plans.flatMap((plan) => plan.warnings).map((warning) => `Warning: ${warning}\n`), diffs, changes };
+}
+
+const unchanged = (direction: Direction) => `no differences: ${direction} would change nothing\n`;
+
+/** A fleet run's view of one cluster: the warnings and unified diffs diff prints, with status's summary. */
+export const diffOfCluster: ClusterReporter = {
+  verb: 'diff',
+  wording: { count: 'CHANGES', same: 'would change nothing', differs: 'would change' },
+  differenceIsExit1: true,
+  async report(kube, options, context, color) {
+    const { snapshot, status } = await surveyCluster(kube, options, context);
+    const planned = await plannedDiff(snapshot, options);
+    const text = planned.diffs.length === 0 ? unchanged(planned.direction) : await unifiedDiffs(planned.diffs, color);
+    return {
+      components: componentSummaries(status, planned.changes),
+      result: { direction: planned.direction, objects: planned.diffs.map((diff) => diff.name) },
+      text: `${planned.warnings.join('')}${text}`,
+      differs: planned.diffs.length > 0,
+    };
+  },
+};
 
 export async function run(options: DiffOptions & FleetOptions, deps: VerbDeps): Promise<number> {
-  if (options.fleet) return (await import('./fleet.ts')).runFleet('diff', options, options.fleet, deps);
+  if (options.fleet) {
+    if (deps.io.env.KUBECTL_EXTERNAL_DIFF) {
+      throw new UsageError('KUBECTL_EXTERNAL_DIFF is not used by a fleet diff (one unified diff per context): unset it, or diff one --context at a time');
+    }
+    return (await import('./fleet.ts')).runFleet(diffOfCluster, options, options.fleet, deps);
+  }
   const kube = await deps.kube();
-  const direction = options.disable ? 'disable' : 'enable';
-  const { plans } = await planComponents(kube, options.namespace, options.components, direction, settingsFrom(options));
-  for (const warning of plans.flatMap((plan) => plan.warnings)) deps.io.err(`Warning: ${warning}\n`);
-  const diffs = await objectDiffs(plans);
+  const { direction, warnings, diffs } = await plannedDiff(await readFor(kube, options.namespace, options.components), options);
+  for (const warning of warnings) deps.io.err(warning);
   if (diffs.length === 0) {
-    deps.io.err(`no differences: ${direction} would change nothing\n`);
+    deps.io.err(unchanged(direction));
     return 0;
   }
   const external = deps.io.env.KUBECTL_EXTERNAL_DIFF;

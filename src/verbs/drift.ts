@@ -10,6 +10,7 @@ import { AUTOSCALER_IMAGE, AUTOSCALER_NAME } from '../recipes/autoscaler.ts';
 import { RECIPES } from '../recipes/index.ts';
 import type { Component } from './options.ts';
 import { kubectlName } from './plan-render.ts';
+import { planFrom } from './planning.ts';
 import { describeChange } from './drift-change.ts';
 
 export type FindingKind = 'image' | 'field' | 'config' | 'original-running' | 'replicas' | 'missing' | 'autoscaler-image' | 'object';
@@ -130,19 +131,49 @@ function findingOfWrite(component: Component, step: WriteStep, repair: string): 
   return [{ component, kind: 'object', object, field: '', expected: 'absent', actual: 'present', message: `${object} should not exist`, repair }];
 }
 
-/** Components not enabled have no plan: they are reported as such, not as drift. */
-/** `context`: named in each repair command (fleet runs), so that it acts on the right cluster. */
-export function driftOf(components: Component[], plans: ComponentPlan[], namespace: string, context?: string): DriftReport {
-  const results = components.map((component): ComponentDrift => {
-    const plan = plans.find((candidate) => candidate.component === component);
-    if (!plan) return { component, enabled: false, drift: false, findings: [] };
+/** A component's drift, or why it cannot be judged (its recipe refuses the cluster as it is). */
+export type JudgedDrift = { component: Component; drift: ComponentDrift } | { component: Component; refused: unknown };
+
+/**
+ * The one place drift is judged: the enable plan of each enabled component, with the
+ * options left out keeping what is live (pools, autoscaler parameters, replicas), read as
+ * findings. Components not enabled have no plan: they are reported as such, not as drift.
+ * `context`: named in each repair command (fleet runs), so that it acts on the right cluster.
+ */
+export function judgeDrift(snapshot: Snapshot, components: Component[], namespace: string, context?: string): JudgedDrift[] {
+  return components.map((component): JudgedDrift => {
+    if (!isEnabled(component, snapshot)) return { component, drift: { component, enabled: false, drift: false, findings: [] } };
+    let plan: ComponentPlan;
+    try {
+      plan = planFrom(snapshot, [component], 'enable', { force: true }).plans[0]!;
+    } catch (error) {
+      return { component, refused: error };
+    }
     const flags = `${context === undefined ? '' : ` --context ${shellWord(context)}`}${namespace === 'kube-system' ? '' : ` -n ${namespace}`}`;
     const repair = `kubectl kapsule-ha enable ${component}${flags}`;
     const findings = writesOf(plan).flatMap((step) => findingOfWrite(component, step, repair));
-    return { component, enabled: true, drift: findings.length > 0, findings };
+    return { component, drift: { component, enabled: true, drift: findings.length > 0, findings } };
   });
-  return { apiVersion: 'kapsule-ha/v1', kind: 'DriftReport', drift: results.some((c) => c.drift), components: results };
 }
+
+/** check-drift's report: throws the first refusal, as a report with a component missing would mislead. */
+export function driftReportOf(judged: JudgedDrift[]): DriftReport {
+  const components = judged.map((entry) => {
+    if ('refused' in entry) throw entry.refused;
+    return entry.drift;
+  });
+  return { apiVersion: 'kapsule-ha/v1', kind: 'DriftReport', drift: components.some((c) => c.drift), components };
+}
+
+/** Drift per component as status shows it: null when it cannot be judged. */
+export const driftFlags = (judged: JudgedDrift[]): Map<Component, boolean | null> =>
+  new Map(judged.map((entry) => [entry.component, 'refused' in entry ? null : entry.drift.drift]));
+
+/** Findings per component (0 when it cannot be judged), for a fleet run's summary row. */
+export const findingCounts = (judged: JudgedDrift[]) => (component: Component): number => {
+  const entry = judged.find((candidate) => candidate.component === component);
+  return entry && 'drift' in entry ? entry.drift.findings.length : 0;
+};
 
 
 /** A context name as a shell word: quoted only when it must be. */

@@ -1,12 +1,15 @@
-// Fleet runs: check-drift, status or diff against many kubeconfig contexts at once. Each
-// context gets its own client (credentials, --request-timeout, retries) and an overall
-// time limit; a slow or dead cluster is reported as such and never holds up the others.
-import { InterruptedError, UsageError } from '../kube/exit-codes.ts';
-import { connect } from '../kube/connect.ts';
+// Fleet runs: one verb's report of a cluster against many kubeconfig contexts at once. Each
+// context gets its own client (credentials, --request-timeout, retries), closed when done,
+// and an overall time limit; a slow or dead cluster is reported as such and never holds up
+// the others. Memory stays bounded: each context's result is cut to what the output needs
+// as soon as it is done, and text is printed, in the contexts' order, as soon as it can be.
+import { InterruptedError, UsageError, messageLine } from '../kube/exit-codes.ts';
+import { openConnection } from '../kube/connect.ts';
 import { listContexts } from '../kube/kubeconfig.ts';
-import { checkContext, type FleetVerbOptions } from './fleet-check.ts';
-import { fleetReport, fleetText, type CheckedContext } from './fleet-render.ts';
-import type { FleetSelection, FleetVerb } from './fleet-types.ts';
+import { mapBounded } from '../engine/map-bounded.ts';
+import type { ClusterReport, ClusterReporter, FleetVerbOptions } from './cluster-report.ts';
+import { contextText, fleetFooter, fleetReport } from './fleet-render.ts';
+import type { ContextEntry, FleetSelection } from './fleet-types.ts';
 import type { VerbDeps } from './options.ts';
 import { printData } from './print.ts';
 import { Progress } from './progress.ts';
@@ -23,76 +26,93 @@ export function matchContexts(patterns: string[], known: string[]): string[] {
   return selected;
 }
 
-/** Runs `work` over `items` with at most `limit` at once; results in the items' order. */
-export async function mapBounded<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
+/** Emits chunks in their index order, each as soon as every earlier one has been. */
+export class InOrder {
+  private next = 0;
+  private readonly waiting = new Map<number, string>();
+  private readonly emit: (chunk: string) => void;
+
+  constructor(emit: (chunk: string) => void) {
+    this.emit = emit;
+  }
+
+  put(index: number, chunk: string): void {
+    this.waiting.set(index, chunk);
+    for (let ready = this.waiting.get(this.next); ready !== undefined; ready = this.waiting.get(this.next)) {
+      this.waiting.delete(this.next++);
+      this.emit(ready);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+  }
 }
 
-const oneLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
-
-async function checkOne(verb: FleetVerb, options: FleetVerbOptions, fleet: FleetSelection, deps: VerbDeps, name: string, server: string): Promise<CheckedContext> {
+async function checkOne(reporter: ClusterReporter, options: FleetVerbOptions, fleet: FleetSelection, deps: VerbDeps, name: string): Promise<ClusterReport | { error: string }> {
   const limit = new AbortController();
   const signal = AbortSignal.any([deps.signal, limit.signal]);
+  const timedOut = `no result within ${fleet.contextTimeoutMs / 1000}s (--context-timeout)`;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     if (fleet.contextTimeoutMs <= 0) return;
     timer = setTimeout(() => {
       limit.abort();
-      reject(new Error(`no result within ${fleet.contextTimeoutMs / 1000}s (--context-timeout)`));
+      reject(new Error(timedOut));
     }, fleet.contextTimeoutMs);
   });
   const log: VerbDeps['log'] = (level, message) => deps.log(level, () => `[${name}] ${message()}`);
   try {
     const work = (async () => {
-      const kube = await connect({ ...options, context: name }, { log, env: deps.io.env, signal });
-      return checkContext(verb, kube, options, name, deps.color);
+      const connection = await openConnection({ ...options, context: name }, { log, env: deps.io.env, signal });
+      try {
+        return await reporter.report(connection.kube, options, name, deps.color);
+      } finally {
+        connection.close(); // a thousand idle sessions would hold a thousand sockets and TLS states
+      }
     })();
     work.catch(() => undefined); // after a timeout nobody awaits it any more
-    const check = await Promise.race([work, deadline]);
-    return { context: name, server, status: 'ok', ...check };
+    return await Promise.race([work, deadline]);
   } catch (error) {
-    const message = limit.signal.aborted ? `no result within ${fleet.contextTimeoutMs / 1000}s (--context-timeout)` : oneLine(error);
-    return { context: name, server, status: 'error', error: message };
+    return { error: limit.signal.aborted ? timedOut : messageLine(error) };
   } finally {
     clearTimeout(timer);
   }
 }
 
 /** Exit 3 when any context could not be checked, else 1 when any differs (not for status), else 0. */
-export async function runFleet(verb: FleetVerb, options: FleetVerbOptions & { output: string }, fleet: FleetSelection, deps: VerbDeps): Promise<number> {
-  if (verb === 'diff' && deps.io.env.KUBECTL_EXTERNAL_DIFF) {
-    throw new UsageError('KUBECTL_EXTERNAL_DIFF is not used by a fleet diff (one unified diff per context): unset it, or diff one --context at a time');
-  }
+export async function runFleet(reporter: ClusterReporter, options: FleetVerbOptions & { output: string }, fleet: FleetSelection, deps: VerbDeps): Promise<number> {
   const known = await listContexts(options, deps.io.env);
-  const names = matchContexts(fleet.patterns, known.map((context) => context.name));
+  const servers = new Map(known.map((context) => [context.name, context.server]));
+  const names = matchContexts(fleet.patterns, [...servers.keys()]);
+  const structured = options.output === 'json' || options.output === 'yaml';
   const progress = deps.io.stderrIsTTY ? new Progress(deps.io) : undefined;
   const pending = new Set(names);
-  const show = () => progress?.update(`${verb}: ${names.length - pending.size}/${names.length} contexts done; waiting for ${[...pending].join(', ')}`);
+  const show = () => progress?.update(`${reporter.verb}: ${names.length - pending.size}/${names.length} contexts done; waiting for ${[...pending].join(', ')}`);
+  const printer = new InOrder((chunk) => {
+    progress?.stop(); // the spinner's line is not left in the middle of the output
+    deps.io.out(chunk);
+    if (pending.size > 0) show();
+  });
   show();
-  let entries: CheckedContext[];
+  let entries: ContextEntry[];
   try {
-    entries = await mapBounded(names, fleet.parallel, async (name) => {
-      const entry = await checkOne(verb, options, fleet, deps, name, known.find((context) => context.name === name)!.server);
+    entries = await mapBounded(names, fleet.parallel, async (name, index): Promise<ContextEntry> => {
+      const server = servers.get(name) ?? '';
+      const checked = await checkOne(reporter, options, fleet, deps, name);
       pending.delete(name);
       if (pending.size > 0) show();
+      // Only what the output needs is kept: the verb's document for -o json|yaml, else its text, printed now.
+      const entry: ContextEntry =
+        'error' in checked
+          ? { context: name, server, status: 'error', error: checked.error }
+          : { context: name, server, status: 'ok', differs: checked.differs, components: checked.components, result: structured ? checked.result : null };
+      if (!structured) printer.put(index, contextText(entry, 'error' in checked ? '' : checked.text));
       return entry;
     });
   } finally {
     progress?.stop();
   }
   if (deps.signal.aborted) throw new InterruptedError('interrupted: the fleet run stopped before every context was checked');
-  const report = fleetReport(verb, entries);
-  if (options.output === 'json' || options.output === 'yaml') await printData(deps, report, options.output);
-  else deps.io.out(fleetText(report, entries, options.components));
+  const report = fleetReport(reporter.verb, entries);
+  if (structured) await printData(deps, report, options.output as 'json' | 'yaml');
+  else deps.io.out(fleetFooter(report, options.components, reporter.wording));
   if (report.failed.length > 0) return 3;
-  return report.differs && verb !== 'status' ? 1 : 0;
+  return report.differs && reporter.differenceIsExit1 ? 1 : 0;
 }

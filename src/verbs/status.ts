@@ -1,31 +1,14 @@
 import type { Snapshot } from '../engine/read.ts';
 import type { FleetOptions } from './fleet-types.ts';
 import type { DeploymentSpec, KubeClient, KubeObject } from '../kube/types.ts';
+import { componentSummaries, DRIFT_WORDING, type ClusterReporter } from './cluster-report.ts';
 import { isReady, poolsOf, zonesOf } from '../recipes/cluster.ts';
 import { toSelectorString } from '../kube/selector.ts';
-import { driftOf, isEnabled } from './drift.ts';
+import { driftFlags, findingCounts, isEnabled, judgeDrift, type JudgedDrift } from './drift.ts';
 import type { Component, StatusOptions, VerbDeps } from './options.ts';
-import { planFrom, readFor } from './planning.ts';
+import { readFor } from './planning.ts';
 import { printData } from './print.ts';
 import { componentStatus, deploymentsOf, type ComponentStatus, type StatusReport } from './status-model.ts';
-
-/** null when drift cannot be judged (e.g. the recipe refuses the cluster as it is). */
-function driftFlags(components: Component[], snapshot: Snapshot, namespace: string): Map<Component, boolean | null> {
-  const flags = new Map<Component, boolean | null>();
-  for (const component of components) {
-    if (!isEnabled(component, snapshot)) {
-      flags.set(component, false);
-      continue;
-    }
-    try {
-      const { plans } = planFrom(snapshot, [component], 'enable', { force: true });
-      flags.set(component, driftOf([component], plans, namespace).drift);
-    } catch {
-      flags.set(component, null);
-    }
-  }
-  return flags;
-}
 
 export function statusText(report: StatusReport): string {
   const { cluster } = report;
@@ -71,9 +54,9 @@ export function componentText(status: ComponentStatus): string[] {
 
 /**
  * status's model of a snapshot; lists the components' pods (the snapshot has none).
- * `knownDrift`: drift already judged by the caller (a fleet run's check-drift), not planned again.
+ * `drift`: each component's drift, null when it cannot be judged (drift.ts's driftFlags).
  */
-export async function statusReportOf(kube: KubeClient, snapshot: Snapshot, options: StatusOptions, knownDrift?: Map<Component, boolean | null>): Promise<StatusReport> {
+export async function statusReportOf(kube: KubeClient, snapshot: Snapshot, options: StatusOptions, drift: Map<Component, boolean | null>): Promise<StatusReport> {
   const podLists = await Promise.all(
     options.components.map((component) => {
       const [original] = deploymentsOf(component, snapshot);
@@ -83,7 +66,6 @@ export async function statusReportOf(kube: KubeClient, snapshot: Snapshot, optio
         : Promise.resolve([] as KubeObject[]);
     }),
   );
-  const drift = knownDrift ?? driftFlags(options.components, snapshot, options.namespace);
   const nodes = snapshot.view.nodes;
   return {
     apiVersion: 'kapsule-ha/v1',
@@ -95,10 +77,30 @@ export async function statusReportOf(kube: KubeClient, snapshot: Snapshot, optio
   };
 }
 
+/** What every fleet verb reads of one cluster: the snapshot, its drift judged, and status's model (the summary row). */
+export async function surveyCluster(kube: KubeClient, options: StatusOptions, context: string): Promise<{ snapshot: Snapshot; judged: JudgedDrift[]; status: StatusReport }> {
+  const snapshot = await readFor(kube, options.namespace, options.components);
+  const judged = judgeDrift(snapshot, options.components, options.namespace, context);
+  return { snapshot, judged, status: await statusReportOf(kube, snapshot, options, driftFlags(judged)) };
+}
+
+/** A fleet run's view of one cluster: its status; drift counted where it can be judged. */
+export const statusOfCluster: ClusterReporter = {
+  verb: 'status',
+  wording: DRIFT_WORDING,
+  differenceIsExit1: false,
+  async report(kube, options, context) {
+    const { judged, status } = await surveyCluster(kube, options, context);
+    const differs = status.components.some((component) => component.drift === true);
+    return { components: componentSummaries(status, findingCounts(judged)), result: status, text: statusText(status), differs };
+  },
+};
+
 export async function run(options: StatusOptions & FleetOptions, deps: VerbDeps): Promise<number> {
-  if (options.fleet) return (await import('./fleet.ts')).runFleet('status', options, options.fleet, deps);
+  if (options.fleet) return (await import('./fleet.ts')).runFleet(statusOfCluster, options, options.fleet, deps);
   const kube = await deps.kube();
-  const report = await statusReportOf(kube, await readFor(kube, options.namespace, options.components), options);
+  const snapshot = await readFor(kube, options.namespace, options.components);
+  const report = await statusReportOf(kube, snapshot, options, driftFlags(judgeDrift(snapshot, options.components, options.namespace)));
   if (options.output === 'text') deps.io.out(statusText(report));
   else await printData(deps, report, options.output);
   return 0;

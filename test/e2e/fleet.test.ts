@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { plugin, sim } from '../lib/plugin.ts';
+import { plugin, sim, startPlugin } from '../lib/plugin.ts';
 import { adminOf, localContext, secondSim, secondSimEnv, writeKubeconfig } from '../lib/second-sim.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -108,6 +108,34 @@ describe('fleet runs: --contexts and --all-contexts', () => {
     const report = JSON.parse(result.stdout);
     expect(report.contexts.map((e: any) => e.status)).toEqual(['ok', 'ok', 'error']);
     expect(report.contexts[2]).toMatchObject({ context: 'hung', error: 'no result within 10s (--context-timeout)' });
+  });
+
+  it('text is printed as each context is done, in order: the answering clusters before the silent one times out', async () => {
+    const running = startPlugin(['check-drift', '--all-contexts', '--context-timeout', '10s'], { kubeconfig: `${kubeconfig}-hung` });
+    let early = '';
+    let earlyAt = 0;
+    const seen = new Promise<void>((resolve) => {
+      let text = '';
+      running.child.stdout!.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        if (!earlyAt && text.includes('=== sim-b')) {
+          [early, earlyAt] = [text, Date.now()];
+          resolve();
+        }
+      });
+    });
+    await seen;
+    const result = await running.done;
+    expect(result.code, result.stderr).toBe(3);
+    // Both live clusters' reports came out while the silent one still had seconds to go; the table only at the end.
+    expect(Date.now() - earlyAt).toBeGreaterThan(3000);
+    expect(early).toMatch(/^=== sim-a \(/);
+    expect(early).not.toContain('CONTEXT ');
+    expect(result.stdout.startsWith(early)).toBe(true);
+    const groups = result.stdout.split(/^=== /m).slice(1).map((group) => group.split(' ')[0]);
+    expect(groups).toEqual(['sim-a', 'sim-b', 'hung']);
+    expect(result.stdout).toContain('=== hung (https://127.0.0.1:');
+    expect(result.stdout).toMatch(/error: no result within 10s \(--context-timeout\)/);
   });
 
   it('diff over the fleet shows each cluster and counts the objects enable would change', async () => {

@@ -119,15 +119,16 @@ describe('no credential ever appears in the output', () => {
 });
 
 // Everything `enable all` needs from a freshly seeded cluster, one permission per rule so
-// that each case can take exactly one away. (PodDisruptionBudgets are only listed, not got.)
+// that each case can take exactly one away. (PodDisruptionBudgets, Deployments and Services
+// of the namespace are only listed, not got one by one.)
 const rule = (verb: string, group: string, resource: string, resourceNames?: string[]): Rule => ({ apiGroups: [group], resources: [resource], verbs: [verb], ...(resourceNames ? { resourceNames } : {}) });
 const REQUIRED: { rule: Rule; missing: RegExp }[] = [
   // Reads before planning: the server's Forbidden names what is missing.
   { rule: rule('list', '', 'nodes'), missing: /cannot list resource "nodes"/ },
   { rule: rule('list', 'policy', 'poddisruptionbudgets'), missing: /cannot list resource "poddisruptionbudgets" in API group "policy"/ },
-  { rule: rule('get', 'apps', 'deployments'), missing: /cannot get resource "deployments" in API group "apps"/ },
+  { rule: rule('list', 'apps', 'deployments'), missing: /cannot list resource "deployments" in API group "apps"/ },
   { rule: rule('get', '', 'configmaps'), missing: /cannot get resource "configmaps"/ },
-  { rule: rule('get', '', 'services'), missing: /cannot get resource "services"/ },
+  { rule: rule('list', '', 'services'), missing: /cannot list resource "services"/ },
   { rule: rule('get', '', 'serviceaccounts'), missing: /cannot get resource "serviceaccounts"/ },
   { rule: rule('get', 'rbac.authorization.k8s.io', 'roles'), missing: /cannot get resource "roles"/ },
   { rule: rule('get', 'rbac.authorization.k8s.io', 'rolebindings'), missing: /cannot get resource "rolebindings"/ },

@@ -23,7 +23,7 @@ function barrierClient(expected: number): { client: KubeClient; calls: () => num
   const objects = seededObjects();
   const client = {
     get: (ref) => arrive(objects.find((o) => o.kind === ref.kind && o.metadata.name === ref.name) as KubeObject | undefined),
-    list: (_apiVersion, kind) => arrive(kind === 'Node' ? kapsuleNodes() : kind === 'PodDisruptionBudget' ? [pdb] : []),
+    list: (_apiVersion, kind) => arrive(kind === 'Node' ? kapsuleNodes() : kind === 'PodDisruptionBudget' ? [pdb] : objects.filter((o) => o.kind === kind)),
   } as Partial<KubeClient> as KubeClient;
   return { client, calls: () => calls };
 }
@@ -31,19 +31,24 @@ function barrierClient(expected: number): { client: KubeClient; calls: () => num
 describe('readSnapshot', () => {
   it('reads nodes, PDBs and every object of all recipes in one concurrent round', async () => {
     const recipes = Object.values(RECIPES);
-    // PodDisruptionBudgets come from the list of the namespace, not one read each.
+    // PodDisruptionBudgets, Deployments and Services come from one list of the namespace each, not one read each.
+    const listed = new Set(['PodDisruptionBudget', 'Deployment', 'Service']);
     const refs = new Set(
-      recipes.flatMap((recipe) => recipe.refs('kube-system').filter((ref) => ref.kind !== 'PodDisruptionBudget').map((ref) => `${ref.kind}/${ref.name}`)),
+      recipes.flatMap((recipe) => recipe.refs('kube-system').filter((ref) => !listed.has(ref.kind)).map((ref) => `${ref.kind}/${ref.name}`)),
     );
-    const { client, calls } = barrierClient(refs.size + 2);
+    const { client, calls } = barrierClient(refs.size + 1 + listed.size);
     const snapshot = await Promise.race([
       readSnapshot(client, 'kube-system', recipes),
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error('reads did not overlap')), 2000)),
     ]);
-    expect(calls()).toBe(refs.size + 2);
+    expect(calls()).toBe(refs.size + 1 + listed.size);
+    expect(refs.size + 1 + listed.size).toBe(12); // was 18: six Deployments and two Services read one by one
     expect(snapshot.view.nodes).toHaveLength(9);
     expect(snapshot.view.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'kube-system', name: 'coredns' })?.metadata.name).toBe('coredns');
     expect(snapshot.view.get({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', namespace: 'kube-system', name: 'coredns-ha' })).toBe(pdb);
     expect(snapshot.view.get({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', namespace: 'kube-system', name: 'metrics-server-ha' })).toBeUndefined();
+    expect(snapshot.view.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'kube-system', name: 'coredns-ha' })).toBeUndefined();
+    // A listed object that does not exist is known to be missing (the plan creates it), as a 404 said before.
+    expect(snapshot.live.has('apps/v1/Deployment/kube-system/coredns-ha')).toBe(true);
   });
 });

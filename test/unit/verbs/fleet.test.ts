@@ -1,21 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { fleetReport, fleetText, verdict } from '../../../src/verbs/fleet-render.ts';
-import { mapBounded, matchContexts } from '../../../src/verbs/fleet.ts';
-import type { CheckedContext } from '../../../src/verbs/fleet-render.ts';
+import { contextText, fleetFooter, fleetReport, verdict } from '../../../src/verbs/fleet-render.ts';
+import { InOrder, matchContexts } from '../../../src/verbs/fleet.ts';
+import { mapBounded } from '../../../src/engine/map-bounded.ts';
+import { DRIFT_WORDING } from '../../../src/verbs/cluster-report.ts';
+import type { ContextEntry } from '../../../src/verbs/fleet-types.ts';
 import { fleetSelectionFrom } from '../../../src/cli/fleet-flags.ts';
 
 const summary = (differences: number) =>
   (['cilium-operator', 'coredns', 'metrics-server'] as const).map((component) => ({ component, form: 'ha' as const, zones: 3, clusterZones: 3, differences }));
-const ok = (context: string, differences: number): CheckedContext => ({
+const ok = (context: string, differences: number): ContextEntry => ({
   context,
   server: `https://${context}:6443`,
   status: 'ok',
   differs: differences > 0,
   components: summary(differences),
   result: {},
-  text: `${context} report\n`,
 });
-const failed = (context: string): CheckedContext => ({ context, server: `https://${context}:6443`, status: 'error', error: 'connection refused' });
+const failed = (context: string): ContextEntry => ({ context, server: `https://${context}:6443`, status: 'error', error: 'connection refused' });
 
 describe('matchContexts', () => {
   const known = ['prod-par', 'prod-ams', 'staging', 'dev'];
@@ -44,7 +45,7 @@ describe('mapBounded', () => {
   it('never runs more than the limit at once, starts the next as one ends, and keeps the order of the items', async () => {
     const started: number[] = [];
     const finish = new Map<number, () => void>();
-    const results = mapBounded([5, 1, 4, 2, 3], 2, (n) => {
+    const results = mapBounded([5, 1, 4, 2, 3], 2, (n: number) => {
       started.push(n);
       return new Promise<number>((resolve) => finish.set(n, () => resolve(n * 10)));
     });
@@ -61,6 +62,22 @@ describe('mapBounded', () => {
   });
 });
 
+describe('InOrder', () => {
+  it('emits each chunk as soon as every earlier one is out, whatever order they finish in', () => {
+    const out: string[] = [];
+    const printer = new InOrder((chunk) => out.push(chunk));
+    printer.put(2, 'c');
+    printer.put(1, 'b');
+    expect(out).toEqual([]); // 0 still running: nothing may jump ahead of it
+    printer.put(0, 'a');
+    expect(out).toEqual(['a', 'b', 'c']);
+    printer.put(4, 'e');
+    expect(out).toEqual(['a', 'b', 'c']);
+    printer.put(3, 'd');
+    expect(out).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+});
+
 describe('fleet summary', () => {
   it.each([
     [[ok('a', 0), ok('b', 0)], '2 contexts: 2 in sync'],
@@ -68,10 +85,10 @@ describe('fleet summary', () => {
     [[ok('a', 1), failed('c'), failed('d')], '3 contexts: 0 in sync, 1 with drift (a), 2 could not be checked (c, d)'],
     [[failed('c')], '1 context: 0 in sync, 1 could not be checked (c)'],
   ])('%#: %s', (entries, line) => {
-    expect(verdict(fleetReport('check-drift', entries))).toBe(line);
+    expect(verdict(fleetReport('check-drift', entries), DRIFT_WORDING)).toBe(line);
   });
 
-  it('the report keeps one entry per context, without the text, and names the failed ones', () => {
+  it('the report keeps one entry per context and names the failed ones', () => {
     const report = fleetReport('status', [ok('a', 1), failed('b')]);
     expect(report).toMatchObject({ apiVersion: 'kapsule-ha/v1', kind: 'FleetReport', verb: 'status', differs: true, failed: ['b'] });
     expect(report.contexts.map((entry) => Object.keys(entry).sort())).toEqual([
@@ -82,7 +99,8 @@ describe('fleet summary', () => {
 
   it('text: each context grouped, then the table and the verdict', () => {
     const entries = [ok('a', 0), ok('bb', 3), failed('c')];
-    const text = fleetText(fleetReport('check-drift', entries), entries, ['cilium-operator', 'coredns', 'metrics-server']);
+    const groups = entries.map((entry) => contextText(entry, `${entry.context} report\n`));
+    const text = groups.join('') + fleetFooter(fleetReport('check-drift', entries), ['cilium-operator', 'coredns', 'metrics-server'], DRIFT_WORDING);
     expect(text).toBe(
       [
         '=== a (https://a:6443) ===',
