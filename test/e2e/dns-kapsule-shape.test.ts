@@ -6,9 +6,9 @@
 // (kube-proxy, conntrack) before, during and after enable, and through disable.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readyPods, sleep } from '../robustness/helpers.ts';
-import { expectEveryQueryAnswered, START_DELAY_MS, underDnsProbe } from './dns.ts';
-import { kubeSystem, plugin, sim } from './plugin.ts';
+import { readyPods, sleep } from '../lib/robustness.ts';
+import { expectEveryQueryAnswered, START_DELAY_MS, underDnsProbe } from '../lib/dns.ts';
+import { kubeSystem, plugin, sim } from '../lib/plugin.ts';
 
 const CUSTOM_HOST = { name: 'db.corp.internal', answer: '192.0.2.77' };
 const CUSTOM_SERVER = { name: 'www.example.test', answer: '192.0.2.78' };
@@ -35,7 +35,7 @@ function servedFiles(pod: any): { corefile: string; override: string } {
 /** Every Ready kube-dns pod (original or copy) serves its ConfigMap's Corefile byte for byte, and the custom files. */
 async function expectCorefilesUntouched(expectedOverride: string): Promise<number> {
   const pods = await readyPods(DNS_PODS);
-  for (const pod of pods) {
+  for (const pod of pods as any[]) {
     const volume = pod.spec.volumes.find((v: any) => v.configMap && v.configMap.name !== 'coredns-custom');
     const { data } = await kubeSystem('configmap', volume.configMap.name);
     expect(servedFiles(pod).corefile, pod.metadata.name).toBe(data.Corefile);

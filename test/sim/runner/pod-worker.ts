@@ -102,7 +102,7 @@ export class PodWorker {
         break;
       } catch (error) {
         if (this.terminating || this.gone) return;
-        this.containers.forEach((c) => c.fail('ContainerCreating', `MountVolume.SetUp failed: ${(error as Error).message}`));
+        for (const c of this.containers) c.fail('ContainerCreating', `MountVolume.SetUp failed: ${(error as Error).message}`);
         await sleep(2000);
       }
     }
@@ -117,7 +117,7 @@ export class PodWorker {
    */
   observed(pod: any): void {
     this.pod = pod;
-    if (!this.sandboxReady || this.gone || this.terminating) return;
+    if (!this.sandboxReady || this.gone || this.terminating !== undefined) return;
     const ready = (status: any) => (status?.conditions ?? []).find((c: any) => c.type === 'Ready')?.status;
     if (ready(pod.status) !== ready(podStatus(pod, this.view()))) this.statusChanged();
   }
@@ -181,7 +181,7 @@ export class PodWorker {
         await mkdir(dir, { recursive: true });
         continue;
       }
-      projection.configMaps.forEach((name) => this.configMaps.add(name));
+      for (const name of projection.configMaps) this.configMaps.add(name);
       await writeAtomically(dir, projection.files);
       if (projection.renewInMs !== undefined) {
         clearTimeout(this.tokenTimer);
@@ -230,7 +230,7 @@ export class PodWorker {
   /** Coalesces status writes: one in flight, the latest state written after it. */
   private statusChanged(): void {
     this.dirty = true;
-    if (this.writing) return;
+    if (this.writing !== undefined) return;
     this.writing = (async () => {
       while (this.dirty && !this.gone) {
         this.dirty = false;
