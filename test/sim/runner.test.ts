@@ -156,6 +156,16 @@ describe('CoreDNS', () => {
     expect(await resolve(address, 'edited.test')).toBe('timeout');
     // Its network namespace went with it: no veth, no route.
     expect(await routeTo(address)).toBe('');
+    // kwok takes back the IPs of deleted pods inside its range: a runner pod's must never
+    // be handed to one of kwok's pods (it would have two holders in the EndpointSlices).
+    const labels = { app: 'kwok-pods' };
+    await api.request('POST', `/apis/apps/v1/namespaces/${namespace}/deployments`, { body: { metadata: { name: 'kwok-pods' }, spec: { replicas: 3, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } } } } });
+    let kwokPods: any[] = [];
+    await pollUntil('3 kwok pods with IPs', 30_000, async () => {
+      kwokPods = (await podsOf(namespace, 'app=kwok-pods')).filter((p) => p.status?.podIP);
+      return kwokPods.length === 3 ? undefined : '3 pods with an IP';
+    });
+    for (const kwokPod of kwokPods) expect(kwokPod.status.podIP).toMatch(/^100\.(6[4-9]|7[01])\./);
   });
 });
 
