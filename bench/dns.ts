@@ -90,7 +90,7 @@ export async function benchDns(context: Context): Promise<string> {
       ['l', 'r', 'r', 'l'],
     ),
     '',
-    "The guide scales the original coredns to 0 right after creating its copy, before the copy's pod has even started: every query in that window fails. `enable` scales the original down only once the copy's pods are Ready endpoints of kube-dns.",
+    "The guide scales the original coredns to 0 right after creating its copy, before the copy's pod has even started: kube-dns has no ready endpoint in that window (the per-endpoint figure). Through the Service, kube-proxy then falls back to the terminating original, which still serves during its `lameduck 5s`: the window costs queries there only when the copy takes longer than that to turn Ready (a slower image pull, a busier node). `enable` scales the original down only once the copy's pods are Ready endpoints of kube-dns, so it needs neither.",
     '',
   ].join('\n');
 }
