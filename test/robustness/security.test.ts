@@ -135,6 +135,7 @@ const REQUIRED: { rule: Rule; missing: RegExp }[] = [
   { rule: rule('get', 'rbac.authorization.k8s.io', 'rolebindings'), missing: /cannot get resource "rolebindings"/ },
   { rule: rule('get', 'rbac.authorization.k8s.io', 'clusterroles'), missing: /cannot get resource "clusterroles"/ },
   { rule: rule('get', 'rbac.authorization.k8s.io', 'clusterrolebindings'), missing: /cannot get resource "clusterrolebindings"/ },
+  { rule: rule('get', 'apiregistration.k8s.io', 'apiservices'), missing: /cannot get resource "apiservices" in API group "apiregistration.k8s.io"/ },
   // Writes and the waits' reads: the preflight names them before any write.
   { rule: rule('patch', 'apps', 'deployments'), missing: /^patch deployments\.apps in kube-system$/ },
   { rule: rule('create', 'apps', 'deployments'), missing: /^create deployments\.apps in kube-system$/ },
@@ -207,7 +208,7 @@ describe('the restricted user lacking one delete permission that disable all nee
     const [resource, ...group] = name.split('.');
     return rule('delete', group.join('.'), resource!);
   };
-  const reads = REQUIRED.slice(0, 10).map((entry) => entry.rule);
+  const reads = REQUIRED.slice(0, 11).map((entry) => entry.rule);
   const others = [rule('patch', 'apps', 'deployments'), rule('watch', 'apps', 'deployments'), rule('watch', '', 'pods'), rule('watch', 'discovery.k8s.io', 'endpointslices')];
 
   beforeAll(async () => {
