@@ -53,7 +53,7 @@ describe('the simulated Kapsule upgrade', () => {
 });
 
 describe('reset', () => {
-  test('puts the seed back and removes what tests and the plugin added, in a few seconds', async () => {
+  test('puts the seed back and removes what tests and the plugin added, in well under a minute', async () => {
     const seed = seedObjects();
     const seedImages = Object.fromEntries(seed.filter((o) => o.kind === 'Deployment').map((d) => [d.metadata.name, d.spec.template.spec.containers[0].image]));
     await upgrade();
@@ -89,6 +89,9 @@ describe('reset', () => {
     expect(repaired.spec.unschedulable).toBeUndefined();
     expect(repaired.metadata.labels).toEqual(node.metadata.labels);
     expect((await api.list('/api/v1/namespaces/kube-system/pods')).length).toBe(3);
-    expect(seconds).toBeLessThan(15);
+    // The upgrade's metrics-server rollout is undone by a real metrics-server pod: Ready only
+    // after its probe's initialDelaySeconds (20 s) and two scrapes, and the metrics APIService
+    // Available again (26.6 s measured at load ~8).
+    expect(seconds).toBeLessThan(45);
   });
 });
