@@ -4,6 +4,15 @@ import type { KubeObject, ObjectRef } from '../kube/types.ts';
 export const COMPONENTS = ['cilium-operator', 'coredns', 'metrics-server'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
+/** What recipes see of the cluster: read once, concurrently, by the engine (read.ts) before planning. */
+export interface ClusterView {
+  namespace: string;
+  nodes: KubeObject[];
+  /** Every PodDisruptionBudget of the namespace, ours or not. */
+  podDisruptionBudgets: KubeObject[];
+  get(ref: ObjectRef): KubeObject | undefined;
+}
+
 /**
  * How a desired object is compared with its live form.
  * - `exact`: the desired object is complete (a copy of an original): any field the live object has

@@ -9,7 +9,7 @@ import { KubeconfigError } from './errors.ts';
 import { runExec, type ExecResult, type ExecTerminal } from './exec-plugin.ts';
 import { impersonationHeaders } from './kubeconfig-overrides.ts';
 import { systemCertificates } from './trust.ts';
-import type { ClusterEntry, ResolvedKubeconfig, UserEntry } from './kubeconfig.ts';
+import type { ClusterEntry, ResolvedKubeconfig, UserEntry } from './kubeconfig-types.ts';
 import type { Headers, TlsMaterial } from './transport.ts';
 
 export interface Credentials {
@@ -53,8 +53,14 @@ export async function credentialSource(resolved: ResolvedKubeconfig, terminal: E
   };
   let credentials = await build(false);
   return {
-    current: async () => (exec?.expires !== undefined && exec.expires <= Date.now() ? (credentials = await build(false)) : credentials),
-    refresh: async () => (credentials = await build(true)),
+    current: async () => {
+      if (exec?.expires !== undefined && exec.expires <= Date.now()) credentials = await build(false);
+      return credentials;
+    },
+    refresh: async () => {
+      credentials = await build(true);
+      return credentials;
+    },
   };
 }
 

@@ -1,10 +1,10 @@
 import type { KubeObject } from '../kube/types.ts';
-import type { DesiredState, WaitFor } from '../engine/types.ts';
+import type { ClusterView, DesiredState, WaitFor } from '../engine/types.ts';
 import { requireNoOtherPdb, requireOriginal, requireRunningOrCopied, resolvePools } from './checks.ts';
 import { copyDeployment, deploymentSpec } from './copy.ts';
 import { applyPools, preferredHostAntiAffinity, zoneSpread } from './placement.ts';
 import { copyPdb, hasOurCopy, removals, scaledOriginal, servingWait } from './shared.ts';
-import { apiServiceRef, deploymentRef, pdbRef, serviceRef, type ClusterView, type Recipe } from './types.ts';
+import { apiServiceRef, deploymentRef, pdbRef, serviceRef, type Recipe } from './types.ts';
 
 const ORIGINAL = 'metrics-server';
 const COPY = 'metrics-server-ha';

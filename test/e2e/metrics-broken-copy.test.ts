@@ -5,10 +5,10 @@
 // running side keeps serving: no metrics request may fail (beyond the termination race of the copy pod the
 // rollout replaces, see metrics.ts), the HPA keeps scaling.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readyPods } from '../robustness/helpers.ts';
-import { START_DELAY_MS } from './dns.ts';
-import { expectMetricsServed, startHpaApp, underMetricsProbe, type ScalingActiveWatcher } from './metrics.ts';
-import { kubeSystem, plugin, sim } from './plugin.ts';
+import { readyPods } from '../lib/robustness.ts';
+import { START_DELAY_MS } from '../lib/dns.ts';
+import { expectMetricsServed, startHpaApp, underMetricsProbe, type ScalingActiveWatcher } from '../lib/metrics.ts';
+import { kubeSystem, plugin, sim } from '../lib/plugin.ts';
 
 const REJECTED = '--kubelet-request-timeout=0s';
 const COPY_PODS = 'kapsule-ha/instance=metrics-server-ha';

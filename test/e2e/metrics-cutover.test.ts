@@ -4,10 +4,10 @@
 // layer and the pod network. An order that scaled the original down before the copy served
 // the metrics API would show here as failed requests, and as an HPA that stopped scaling.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployments, expectDisabled, expectEnabled, isReadyPod, readyPods, sleep, zoneByNode } from '../robustness/helpers.ts';
-import { START_DELAY_MS } from './dns.ts';
-import { expectMetricsServed, startHpaApp, underMetricsProbe, type ScalingActiveWatcher } from './metrics.ts';
-import { plugin, sim } from './plugin.ts';
+import { deployments, expectDisabled, expectEnabled, isReadyPod, readyPods, sleep, zoneByNode } from '../lib/robustness.ts';
+import { START_DELAY_MS } from '../lib/dns.ts';
+import { expectMetricsServed, startHpaApp, underMetricsProbe, type ScalingActiveWatcher } from '../lib/metrics.ts';
+import { plugin, sim } from '../lib/plugin.ts';
 
 const OUTAGE = 'fr-par-1';
 const COPY_PODS = 'kapsule-ha/instance=metrics-server-ha';

@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
-import path from 'node:path';
 import { Api } from '../lib/api.ts';
 import { server } from '../lib/config-files.ts';
 import { layout, ports } from '../lib/layout.ts';
@@ -108,8 +107,12 @@ async function main(): Promise<void> {
     connection,
     '/api/v1/configmaps',
     {
-      onSync: (maps) => maps.forEach((m) => workers.forEach((w) => w.configMapChanged(m.metadata.namespace, m.metadata.name))),
-      onEvent: (event) => workers.forEach((w) => w.configMapChanged(event.object.metadata.namespace, event.object.metadata.name)),
+      onSync: (maps) => {
+        for (const m of maps) for (const w of workers.values()) w.configMapChanged(m.metadata.namespace, m.metadata.name);
+      },
+      onEvent: (event) => {
+        for (const w of workers.values()) w.configMapChanged(event.object.metadata.namespace, event.object.metadata.name);
+      },
     },
     abort.signal,
   );

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { servingCheck } from '../../../src/engine/wait.ts';
 import type { KubeObject } from '../../../src/kube/types.ts';
 import { servingWait } from '../../../src/recipes/shared.ts';
-import { metricsApiService } from '../fixtures.ts';
+import { metricsApiService } from '../../lib/fixtures.ts';
 
 const deployment: KubeObject = {
   apiVersion: 'apps/v1',

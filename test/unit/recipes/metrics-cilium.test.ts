@@ -5,9 +5,9 @@ import type { KubeObject } from '../../../src/kube/types.ts';
 import { linearReplicas } from '../../../src/recipes/autoscaler.ts';
 import { ciliumOperator } from '../../../src/recipes/cilium-operator.ts';
 import { metricsServer } from '../../../src/recipes/metrics-server.ts';
-import { applyToFake } from '../apply-fake.ts';
+import { applyToFake } from '../../lib/apply-fake.ts';
 import { requiredAccess } from '../../../src/verbs/permissions.ts';
-import { FakeCluster, kapsuleNodes, metricsApiService, node } from '../fixtures.ts';
+import { FakeCluster, kapsuleNodes, metricsApiService, node } from '../../lib/fixtures.ts';
 
 const describeSteps = (steps: Step[]) =>
   steps.map((step) => (step.action === 'wait' ? `wait ${step.waitFor.deployment.name}` : `${step.action} ${step.ref.kind}/${step.ref.name}`));

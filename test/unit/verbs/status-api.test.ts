@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { componentText } from '../../../src/verbs/status.ts';
 import { componentStatus } from '../../../src/verbs/status-model.ts';
-import { FakeCluster, metricsApiService } from '../fixtures.ts';
+import { FakeCluster, metricsApiService } from '../../lib/fixtures.ts';
 
 const statusWith = (cluster: FakeCluster, component: 'metrics-server' | 'coredns' = 'metrics-server') =>
   componentStatus(component, { view: cluster.view(), live: cluster.live() }, [], false, false);
