@@ -98,6 +98,17 @@ describe('CoreDNS', () => {
     expect(slices.flatMap((s) => (s.endpoints ?? []).flatMap((e: any) => e.addresses))).toContain(pod.status.podIP);
   });
 
+  test("a Ready=False written by someone else (the node controller, after a late node lease) is put back, as a kubelet's status manager does", async () => {
+    const [pod] = await podsOf('kube-system', 'k8s-app=kube-dns');
+    expect(isReady(pod)).toBe(true);
+    const conditions = pod.status.conditions.map((c: any) => (c.type === 'Ready' ? { ...c, status: 'False', reason: 'NodeNotReady' } : c));
+    await api.request('PATCH', `/api/v1/namespaces/kube-system/pods/${pod.metadata.name}/status`, { body: { status: { conditions } }, contentType: 'application/merge-patch+json' });
+    await pollUntil('Ready again', 10_000, async () => {
+      const { body } = await api.get(`/api/v1/namespaces/kube-system/pods/${pod.metadata.name}`);
+      return isReady(body) ? undefined : 'Ready';
+    }, 100);
+  });
+
   test('a Corefile CoreDNS rejects gives a pod that never turns Ready, restarts, and shows CrashLoopBackOff', async () => {
     const namespace = await createTestNamespace('bad-corefile');
     await createCoreDns(namespace, '.:53 {\n    no_such_plugin\n    ready\n}\n');
@@ -145,6 +156,16 @@ describe('CoreDNS', () => {
     expect(await resolve(address, 'edited.test')).toBe('timeout');
     // Its network namespace went with it: no veth, no route.
     expect(await routeTo(address)).toBe('');
+    // kwok takes back the IPs of deleted pods inside its range: a runner pod's must never
+    // be handed to one of kwok's pods (it would have two holders in the EndpointSlices).
+    const labels = { app: 'kwok-pods' };
+    await api.request('POST', `/apis/apps/v1/namespaces/${namespace}/deployments`, { body: { metadata: { name: 'kwok-pods' }, spec: { replicas: 3, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] } } } } });
+    let kwokPods: any[] = [];
+    await pollUntil('3 kwok pods with IPs', 30_000, async () => {
+      kwokPods = (await podsOf(namespace, 'app=kwok-pods')).filter((p) => p.status?.podIP);
+      return kwokPods.length === 3 ? undefined : '3 pods with an IP';
+    });
+    for (const kwokPod of kwokPods) expect(kwokPod.status.podIP).toMatch(/^100\.(6[4-9]|7[01])\./);
   });
 });
 

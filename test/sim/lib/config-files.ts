@@ -64,7 +64,7 @@ export async function writeKwokConfig(l: Layout): Promise<void> {
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
     kind: 'KwokConfiguration',
     options: {
-      cidr: cluster.podCidr,
+      cidr: cluster.kwokPodCidr,
       manageAllNodes: false,
       manageNodesWithAnnotationSelector: kwokNodeAnnotation.selector,
       nodeLeaseDurationSeconds: 40,

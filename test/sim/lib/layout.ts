@@ -30,6 +30,12 @@ export const cluster = {
   serviceCidr: '10.32.0.0/20',
   dnsServiceIp: '10.32.0.10',
   podCidr: '100.64.0.0/12',
+  /**
+   * Where kwok hands out its pods' IPs: the bottom half of the pod range. The runner's pods
+   * (100.79.0.0/16) and the probes' sandboxes (100.78.0.0/16) are outside it, so kwok never
+   * recycles one of their addresses (it takes back every deleted pod's IP inside its range).
+   */
+  kwokPodCidr: '100.64.0.0/13',
 } as const;
 
 export interface Layout {

@@ -1,5 +1,6 @@
-// Pod IPs the runner hands out, from a /16 at the top of kwok's 100.64.0.0/12 (kwok
-// allocates from the bottom and never reaches it). Each is a real address: its pod's
+// Pod IPs the runner hands out, from a /16 at the top of the pod range 100.64.0.0/12,
+// outside kwok's 100.64.0.0/13 (kwok takes back every deleted pod's IP inside its own
+// range, the runner's pods' included: they must never be in it). Each is a real address: its pod's
 // network namespace holds it (lib/pod-network.ts). Every simulator has a namespace of its
 // own, so simulators side by side may hand out the same addresses.
 

@@ -52,7 +52,7 @@ function podSeen(pod: any): void {
   const uid = pod.metadata.uid as string;
   const worker = workers.get(uid);
   if (worker) {
-    worker.pod = pod;
+    worker.observed(pod);
     if (pod.metadata.deletionTimestamp) void worker.terminate().then(() => forget(uid), (e) => log(`${worker.key}: ${(e as Error).message}`));
     return;
   }

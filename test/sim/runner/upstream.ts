@@ -1,6 +1,7 @@
 // The upstream DNS server every runner CoreDNS forwards to (its resolv.conf names it):
 // answers upstreamName with upstreamAnswer and NXDOMAIN otherwise, over UDP and TCP,
-// on a loopback address of this simulator. Real DNS, so `forward` and `loop` behave.
+// at 172.16.0.1 in the cluster network namespace (the cluster gateway runs it), as a
+// node's resolver would be. Real DNS, so `forward` and `loop` behave.
 import dgram from 'node:dgram';
 import net from 'node:net';
 import * as dnsPacket from 'dns-packet';
