@@ -99,9 +99,9 @@ describe('CoreDNS', () => {
   });
 
   test("a Ready=False written by someone else (the node controller, after a late node lease) is put back, as a kubelet's status manager does", async () => {
-    // The pod the previous test replaced may still be in its lameduck: take the serving one.
-    const pod = (await podsOf('kube-system', 'k8s-app=kube-dns')).find((p) => !p.metadata.deletionTimestamp && isReady(p));
-    expect(pod, 'a Ready coredns pod').toBeDefined();
+    // The serving one: the previous test's deleted pod may still be terminating (lameduck).
+    const pod = (await podsOf('kube-system', 'k8s-app=kube-dns')).find((p) => isReady(p) && !p.metadata.deletionTimestamp);
+    expect(pod).toBeDefined();
     const conditions = pod.status.conditions.map((c: any) => (c.type === 'Ready' ? { ...c, status: 'False', reason: 'NodeNotReady' } : c));
     await api.request('PATCH', `/api/v1/namespaces/kube-system/pods/${pod.metadata.name}/status`, { body: { status: { conditions } }, contentType: 'application/merge-patch+json' });
     await pollUntil('Ready again', 10_000, async () => {
