@@ -11,6 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { benchCheckDrift } from './check-drift.ts';
 import { benchDns } from './dns.ts';
+import { benchMetrics } from './metrics.ts';
 import { benchEnable } from './enable.ts';
 import { benchFleet } from './fleet.ts';
 import { benchFleetScale } from './fleet-scale.ts';
@@ -39,6 +40,7 @@ const SECTIONS: { name: string; run: (context: Context) => Promise<string> | str
   { name: 'fleet', run: benchFleet },
   { name: 'latency', run: benchLatency },
   { name: 'fleet-scale', run: benchFleetScale },
+  { name: 'metrics', run: benchMetrics },
 ];
 
 function ensureBuilt(): void {

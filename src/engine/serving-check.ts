@@ -33,11 +33,39 @@ function rolloutGap(deployment: KubeObject): string | undefined {
   return undefined;
 }
 
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+/** An APIService's Available condition, as `kubectl get apiservice` shows it: True, or why not. */
+export function apiServiceAvailability(apiService: KubeObject): { available: boolean; reason: string | null; message: string | null } {
+  const conditions = ((apiService.status as { conditions?: Condition[] } | undefined)?.conditions ?? []);
+  const condition = conditions.find((c) => c.type === 'Available');
+  return { available: condition?.status === 'True', reason: condition?.reason ?? null, message: condition?.message ?? null };
+}
+
+/** The API server answers the aggregated API: its APIService is Available (it reached a ready endpoint). */
+function apiServiceGap(ref: WaitFor['apiService'], apiService: KubeObject | undefined): string | undefined {
+  if (!ref) return undefined;
+  if (!apiService) return `apiservice/${ref.name} not seen yet`;
+  const { available, reason } = apiServiceAvailability(apiService);
+  return available ? undefined : `apiservice/${ref.name} not Available${reason ? ` (${reason})` : ''}`;
+}
+
 /**
  * One look at a wait condition, from what the watches have delivered so far. Never done on a
  * partial view: the Deployment's own count of Ready pods must be among the pods seen.
  */
-export function servingCheck(waitFor: WaitFor, deployment: KubeObject | undefined, pods: KubeObject[], slices: KubeObject[]): WaitCheck {
+export function servingCheck(
+  waitFor: WaitFor,
+  deployment: KubeObject | undefined,
+  pods: KubeObject[],
+  slices: KubeObject[],
+  apiService?: KubeObject,
+): WaitCheck {
   if (!deployment) return { done: false, detail: `deployment/${waitFor.deployment.name} not seen yet` };
   const gap = rolloutGap(deployment);
   if (gap) return { done: false, detail: gap };
@@ -61,5 +89,7 @@ export function servingCheck(waitFor: WaitFor, deployment: KubeObject | undefine
   if (missing.length > 0) {
     return { done: false, detail: `${missing.length} Ready pod(s) not yet endpoints of service/${waitFor.service.name}` };
   }
+  const apiGap = apiServiceGap(waitFor.apiService, apiService);
+  if (apiGap) return { done: false, detail: apiGap };
   return { done: true, detail: `${readyPods.length} Ready endpoint(s)` };
 }

@@ -42,6 +42,8 @@ export interface WaitFor {
   deployment: ObjectRef;
   /** A Service whose EndpointSlices must list those pods as ready endpoints. */
   service?: ObjectRef;
+  /** An aggregated API the API server serves through `service`: it must also be Available. */
+  apiService?: ObjectRef;
   description: string;
 }
 

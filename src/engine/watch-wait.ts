@@ -1,6 +1,6 @@
-// A wait by watch: the Deployment, its pods and the Service's EndpointSlices are watched
-// (each watch starts with the current objects), and the condition is checked on every
-// event. One round trip when it already holds; after that, the server tells us.
+// A wait by watch: the Deployment, its pods, the Service's EndpointSlices and the
+// aggregated API's APIService are watched (each watch starts with the current objects), and
+// the condition is checked on every event. One round trip when it already holds; after that, the server tells us.
 import { KubeApiError, KubeConnectionError } from '../kube/errors.ts';
 import type { KubeClient, KubeObject, ListOptions } from '../kube/types.ts';
 import { WaitTimeoutError } from './errors.ts';
@@ -76,6 +76,7 @@ export function waitServing(kube: KubeClient, step: WaitStep, options: WatchWait
   const deployments = new Map<string, KubeObject>();
   const pods = new Map<string, KubeObject>();
   const slices = new Map<string, KubeObject>();
+  const apiServices = new Map<string, KubeObject>();
   const watches = new AbortController();
   let detail = '';
   let podsWatched = false;
@@ -105,7 +106,8 @@ export function waitServing(kube: KubeClient, step: WaitStep, options: WatchWait
       // Selector unknown before the write (should not happen): learn it from the Deployment.
       const labels = (deployment?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
       if (labels && !podsWatched) watchPods(Object.entries(labels).map(([key, value]) => `${key}=${value}`).join(','));
-      const check = servingCheck(waitFor, deployment, [...pods.values()], [...slices.values()]);
+      const apiService = waitFor.apiService && apiServices.get(waitFor.apiService.name);
+      const check = servingCheck(waitFor, deployment, [...pods.values()], [...slices.values()], apiService);
       if (check.done) return finish();
       if (check.detail !== detail) options.onDetail(check.detail);
       detail = check.detail;
@@ -125,5 +127,8 @@ export function waitServing(kube: KubeClient, step: WaitStep, options: WatchWait
     }
     follow(['apps/v1', 'Deployment', { namespace, fieldSelector: `metadata.name=${waitFor.deployment.name}` }], deployments);
     if (step.selector) watchPods(step.selector);
+    if (waitFor.apiService) {
+      follow(['apiregistration.k8s.io/v1', 'APIService', { fieldSelector: `metadata.name=${waitFor.apiService.name}` }], apiServices);
+    }
   });
 }

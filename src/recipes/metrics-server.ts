@@ -1,14 +1,31 @@
 import type { KubeObject } from '../kube/types.ts';
-import type { DesiredState } from '../engine/types.ts';
+import type { ClusterView, DesiredState, WaitFor } from '../engine/types.ts';
 import { requireNoOtherPdb, requireOriginal, requireRunningOrCopied, resolvePools } from './checks.ts';
 import { copyDeployment, deploymentSpec } from './copy.ts';
 import { applyPools, preferredHostAntiAffinity, zoneSpread } from './placement.ts';
 import { copyPdb, hasOurCopy, removals, scaledOriginal, servingWait } from './shared.ts';
-import { deploymentRef, pdbRef, serviceRef, type Recipe } from './types.ts';
+import { apiServiceRef, deploymentRef, pdbRef, serviceRef, type Recipe } from './types.ts';
 
 const ORIGINAL = 'metrics-server';
 const COPY = 'metrics-server-ha';
 const REPLICAS = 2;
+/** The metrics API (kubectl top, every HPA) that metrics-server serves through the aggregation layer. */
+export const METRICS_API = 'v1beta1.metrics.k8s.io';
+
+/**
+ * What the other side waits for before it stops: the pods ready endpoints of the Service the
+ * API server sends metrics.k8s.io to, and that APIService Available. Without an APIService of
+ * ours to follow (a cluster without the metrics API, or one served from elsewhere), the
+ * original Service only.
+ */
+function metricsServingWait(view: ClusterView, deployment: string): WaitFor {
+  const { namespace } = view;
+  const target = (view.get(apiServiceRef(METRICS_API))?.spec as { service?: { namespace?: string; name?: string } } | undefined)?.service;
+  if (target?.name && target.namespace === namespace && view.get(serviceRef(namespace, target.name))) {
+    return servingWait(namespace, deployment, target.name, METRICS_API);
+  }
+  return servingWait(namespace, deployment, view.get(serviceRef(namespace, ORIGINAL)) ? ORIGINAL : undefined);
+}
 
 /** The guide's metrics-server-patch.yaml: 2 replicas, one down at a time, spread over zones and hosts. */
 function copyOfDeployment(source: KubeObject, pools: string[]): KubeObject {
@@ -33,6 +50,7 @@ export const metricsServer: Recipe = {
   refs: (namespace) => [
     deploymentRef(namespace, ORIGINAL),
     serviceRef(namespace, ORIGINAL),
+    apiServiceRef(METRICS_API),
     deploymentRef(namespace, COPY),
     pdbRef(namespace, COPY),
   ],
@@ -44,7 +62,6 @@ export const metricsServer: Recipe = {
     const { pools, warnings } = resolvePools(view, settings.pools, view.get(deploymentRef(namespace, COPY)));
     const copy = copyOfDeployment(source, pools);
     requireNoOtherPdb(view, deploymentSpec(copy).template.metadata?.labels ?? {}, COPY);
-    const service = view.get(serviceRef(namespace, ORIGINAL)) ? ORIGINAL : undefined;
     return {
       component: 'metrics-server',
       warnings,
@@ -54,7 +71,7 @@ export const metricsServer: Recipe = {
             { object: copy, ref: deploymentRef(namespace, COPY), mode: 'exact', owned: true, purpose: 'the HA copy of metrics-server' },
             { object: copyPdb(namespace, COPY, { minAvailable: 1 }), ref: pdbRef(namespace, COPY), mode: 'subset', owned: true, purpose: 'keeps one metrics-server-ha pod up' },
           ],
-          waitFor: [servingWait(namespace, COPY, service)],
+          waitFor: [metricsServingWait(view, COPY)],
         },
         { objects: [scaledOriginal(namespace, ORIGINAL, 0, 'metrics-server-ha serves metrics in its place')] },
       ],
@@ -64,14 +81,13 @@ export const metricsServer: Recipe = {
   disable(view): DesiredState {
     const { namespace } = view;
     const source = requireOriginal(view, deploymentRef(namespace, ORIGINAL));
-    const service = view.get(serviceRef(namespace, ORIGINAL)) ? ORIGINAL : undefined;
     return {
       component: 'metrics-server',
       warnings: [],
       stages: [
         {
           objects: [scaledOriginal(namespace, ORIGINAL, Math.max(1, deploymentSpec(source).replicas ?? 0), 'serves metrics again')],
-          waitFor: [servingWait(namespace, ORIGINAL, service)],
+          waitFor: [metricsServingWait(view, ORIGINAL)],
         },
         {
           objects: removals([

@@ -3,7 +3,7 @@ import { INSTANCE_LABEL } from './labels.ts';
 import { MANAGED_BY, MANAGED_BY_LABEL, isOurs } from '../engine/ownership.ts';
 import type { ClusterView } from '../engine/types.ts';
 import type { DesiredObject, WaitFor } from '../engine/types.ts';
-import { deploymentRef, serviceRef } from './types.ts';
+import { apiServiceRef, deploymentRef, serviceRef } from './types.ts';
 
 /** An original (Kapsule's, not ours): we only ever set its replica count. */
 export const scaledOriginal = (namespace: string, name: string, replicas: number, why: string): DesiredObject => ({
@@ -14,13 +14,18 @@ export const scaledOriginal = (namespace: string, name: string, replicas: number
   purpose: `${name} at ${replicas} replica${replicas === 1 ? '' : 's'}: ${why}`,
 });
 
-/** Ready, and (with a Service) listed as ready endpoints of it: only then may the other side stop. */
-export const servingWait = (namespace: string, deployment: string, service?: string): WaitFor => ({
+/**
+ * Ready, and (with a Service) listed as ready endpoints of it, and (with an aggregated API
+ * served through that Service) the APIService Available: only then may the other side stop.
+ */
+export const servingWait = (namespace: string, deployment: string, service?: string, apiService?: string): WaitFor => ({
   kind: 'deployment-serving',
   deployment: deploymentRef(namespace, deployment),
   ...(service ? { service: serviceRef(namespace, service) } : {}),
+  ...(service && apiService ? { apiService: apiServiceRef(apiService) } : {}),
   description: service
-    ? `deployment/${deployment} Available and its pods ready endpoints of service/${service}`
+    ? `deployment/${deployment} Available and its pods ready endpoints of service/${service}` +
+      (apiService ? `, apiservice/${apiService} Available` : '')
     : `deployment/${deployment} Available`,
 });
 

@@ -35,6 +35,8 @@ export const deploymentRef = (namespace: string, name: string): ObjectRef => ({
 });
 export const configMapRef = (namespace: string, name: string): ObjectRef => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name });
 export const serviceRef = (namespace: string, name: string): ObjectRef => ({ apiVersion: 'v1', kind: 'Service', namespace, name });
+/** An aggregated API (cluster-scoped), e.g. v1beta1.metrics.k8s.io. */
+export const apiServiceRef = (name: string): ObjectRef => ({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', name });
 export const pdbRef = (namespace: string, name: string): ObjectRef => ({
   apiVersion: 'policy/v1',
   kind: 'PodDisruptionBudget',

@@ -62,6 +62,7 @@ export function requiredAccess(plans: ComponentPlan[], namespace: string): Requi
       add('watch', 'v1', 'Pod');
       add('watch', 'discovery.k8s.io/v1', 'EndpointSlice');
     }
+    if (plan.steps.some((step) => step.action === 'wait' && step.waitFor.apiService)) add('watch', 'apiregistration.k8s.io/v1', 'APIService');
   }
   return [...required.values()];
 }

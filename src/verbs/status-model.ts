@@ -7,7 +7,9 @@ import { isOurs } from '../engine/ownership.ts';
 import { deploymentOfPod, isPodReady } from '../engine/deployment-pods.ts';
 import { pinnedPools } from '../recipes/placement.ts';
 import { selectorMatches, type LabelSelector } from '../kube/selector.ts';
-import { deploymentRef } from '../recipes/types.ts';
+import { apiServiceRef, deploymentRef } from '../recipes/types.ts';
+import { METRICS_API } from '../recipes/metrics-server.ts';
+import { apiServiceAvailability } from '../engine/serving-check.ts';
 import { RECIPES } from '../recipes/index.ts';
 import type { Component } from './options.ts';
 
@@ -29,6 +31,18 @@ export interface Finding {
   message: string;
 }
 
+/** The aggregated API a component serves (metrics-server: v1beta1.metrics.k8s.io), as the API server judges it. */
+export interface ApiServiceStatus {
+  name: string;
+  found: boolean;
+  /** The APIService's Available condition: the API server reaches a ready endpoint of its Service. */
+  available: boolean;
+  /** namespace/name of the Service it is served through; null when absent or served locally. */
+  service: string | null;
+  reason: string | null;
+  message: string | null;
+}
+
 export interface ComponentStatus {
   component: Component;
   /** ha: the copy (or, for cilium-operator, the scaled operator) serves; original: as Kapsule ships it. */
@@ -40,6 +54,8 @@ export interface ComponentStatus {
   pinnedPools: string[];
   autoscaler: { params: LinearParams; replicas: number; nodes: number; cores: number } | null;
   drift: boolean | null;
+  /** metrics-server only: its APIService; null for the other components. */
+  apiService: ApiServiceStatus | null;
   findings: Finding[];
 }
 
@@ -104,6 +120,19 @@ function autoscalerOf(component: Component, snapshot: Snapshot): ComponentStatus
   };
 }
 
+function apiServiceOf(component: Component, snapshot: Snapshot): ApiServiceStatus | null {
+  if (component !== 'metrics-server') return null;
+  const apiService = snapshot.view.get(apiServiceRef(METRICS_API));
+  if (!apiService) return { name: METRICS_API, found: false, available: false, service: null, reason: null, message: null };
+  const service = (apiService.spec as { service?: { namespace?: string; name?: string } } | undefined)?.service;
+  return {
+    name: METRICS_API,
+    found: true,
+    ...apiServiceAvailability(apiService),
+    service: service?.name ? `${service.namespace}/${service.name}` : null,
+  };
+}
+
 function findingsOf(status: Omit<ComponentStatus, 'findings'>, clusterZones: string[], snapshot: Snapshot): Finding[] {
   const findings: Finding[] = [];
   const ready = status.pods.filter((pod) => pod.ready);
@@ -124,6 +153,11 @@ function findingsOf(status: Omit<ComponentStatus, 'findings'>, clusterZones: str
     const readyNodes = snapshot.view.nodes.filter(isReady);
     const empty = status.pinnedPools.filter((pool) => !readyNodes.some((node) => poolOf(node) === pool));
     if (empty.length > 0) findings.push({ severity: 'error', message: `pinned to pool(s) without a Ready node: ${empty.join(', ')}` });
+  }
+  const api = status.apiService;
+  if (api && !api.found) findings.push({ severity: 'warning', message: `no apiservice/${api.name}: kubectl top and HorizontalPodAutoscalers have no metrics API` });
+  if (api?.found && !api.available) {
+    findings.push({ severity: 'error', message: `apiservice/${api.name} not Available${api.reason ? ` (${api.reason})` : ''}: kubectl top and HorizontalPodAutoscalers get no metrics` });
   }
   if (status.drift) findings.push({ severity: 'warning', message: `drift from the original: run kubectl kapsule-ha check-drift ${status.component}` });
   return findings;
@@ -160,6 +194,7 @@ export function componentStatus(
     pinnedPools: copy ? pinnedPools((specOf(copy).template.spec as PodSpec)) : [],
     autoscaler: autoscalerOf(component, snapshot),
     drift,
+    apiService: apiServiceOf(component, snapshot),
   };
   return { ...base, findings: findingsOf(base, zonesOf(snapshot.view.nodes), snapshot) };
 }

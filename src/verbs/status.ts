@@ -33,6 +33,7 @@ export function componentText(status: ComponentStatus): string[] {
         `, min ${params.min}${params.max ? `, max ${params.max}` : ''}${params.preventSinglePointFailure ? ', at least 2' : ''} → ${replicas} replicas`,
     );
   }
+  if (status.apiService) lines.push(`  API: ${apiServiceText(status.apiService)}`);
   if (status.zones.length > 0) {
     const perZone = status.zones.map((zone) => `${zone} ×${ready.filter((pod) => pod.zone === zone).length}`);
     lines.push(`  Ready pods per zone: ${perZone.join(', ')}`);
@@ -50,6 +51,13 @@ export function componentText(status: ComponentStatus): string[] {
   }
   for (const finding of status.findings) lines.push(`  ${finding.severity}: ${finding.message}`);
   return lines;
+}
+
+function apiServiceText(api: NonNullable<ComponentStatus['apiService']>): string {
+  if (!api.found) return `apiservice/${api.name} not found`;
+  const through = api.service ? ` (service/${api.service})` : '';
+  if (api.available) return `apiservice/${api.name} Available${through}`;
+  return `apiservice/${api.name} not Available${through}${api.reason ? `: ${api.reason}` : ''}${api.message ? ` (${api.message})` : ''}`;
 }
 
 /**

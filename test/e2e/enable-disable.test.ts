@@ -99,6 +99,9 @@ describe('enable all, then disable all, on the simulated Kapsule cluster', () =>
       }
       expect((await readyPods(selector)).length, selector).toBeGreaterThanOrEqual(1);
     }
+    // The replacements start for real (metrics-server is Ready after its first scrapes, ~20 s):
+    // wait for both copies, as an operator would, before the next disruption.
+    for (let i = 0; i < 120 && (await readyPods('kapsule-ha/instance=metrics-server-ha')).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 1000));
     // With no room for replacements (every node cordoned), the PDB lets one pod go, not both.
     const cordon = (verb: string) => sim.kubectl([verb, '-l', 'kubernetes.io/os=linux']);
     expect((await cordon('cordon')).code).toBe(0);

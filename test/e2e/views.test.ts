@@ -80,7 +80,7 @@ describe('diff, check-drift and status once enabled, and after a Kapsule upgrade
     const coredns = json.components.find((c: any) => c.component === 'coredns');
     expect(coredns).toMatchObject({ form: 'ha', zones: ['fr-par-1', 'fr-par-2', 'fr-par-3'], drift: false, podDisruptionBudget: { name: 'coredns-ha' } });
     expect(Object.keys(coredns).sort()).toEqual(
-      ['autoscaler', 'component', 'deployments', 'drift', 'findings', 'form', 'pinnedPools', 'podDisruptionBudget', 'pods', 'zones'].sort(),
+      ['apiService', 'autoscaler', 'component', 'deployments', 'drift', 'findings', 'form', 'pinnedPools', 'podDisruptionBudget', 'pods', 'zones'].sort(),
     );
   });
 

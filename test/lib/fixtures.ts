@@ -143,6 +143,21 @@ export const service = (name: string, selector: Record<string, string>): KubeObj
   spec: { selector },
 });
 
+/** Kapsule's metrics API: served by the metrics-server Service; Available or not, as the API server judged it. */
+export const metricsApiService = (available = true, service = { namespace: NS, name: 'metrics-server', port: 443 }): KubeObject => ({
+  apiVersion: 'apiregistration.k8s.io/v1',
+  kind: 'APIService',
+  metadata: serverMeta('v1beta1.metrics.k8s.io'),
+  spec: { group: 'metrics.k8s.io', version: 'v1beta1', service, insecureSkipTLSVerify: true, groupPriorityMinimum: 100, versionPriority: 100 },
+  status: {
+    conditions: [
+      available
+        ? { type: 'Available', status: 'True', reason: 'Passed', message: 'all checks passed' }
+        : { type: 'Available', status: 'False', reason: 'MissingEndpoints', message: 'endpoints for service/metrics-server in "kube-system" have no addresses with port name "https"' },
+    ],
+  },
+});
+
 export function seededObjects(): KubeObject[] {
   return [
     corednsDeployment(),

@@ -134,6 +134,7 @@ const REQUIRED: { rule: Rule; missing: RegExp }[] = [
   { rule: rule('get', 'rbac.authorization.k8s.io', 'rolebindings'), missing: /cannot get resource "rolebindings"/ },
   { rule: rule('get', 'rbac.authorization.k8s.io', 'clusterroles'), missing: /cannot get resource "clusterroles"/ },
   { rule: rule('get', 'rbac.authorization.k8s.io', 'clusterrolebindings'), missing: /cannot get resource "clusterrolebindings"/ },
+  { rule: rule('get', 'apiregistration.k8s.io', 'apiservices'), missing: /cannot get resource "apiservices" in API group "apiregistration.k8s.io"/ },
   // Writes and the waits' reads: the preflight names them before any write.
   { rule: rule('patch', 'apps', 'deployments'), missing: /^patch deployments\.apps in kube-system$/ },
   { rule: rule('create', 'apps', 'deployments'), missing: /^create deployments\.apps in kube-system$/ },
@@ -148,6 +149,8 @@ const REQUIRED: { rule: Rule; missing: RegExp }[] = [
   { rule: rule('watch', 'apps', 'deployments'), missing: /^watch deployments\.apps in kube-system$/ },
   { rule: rule('watch', '', 'pods'), missing: /^watch pods in kube-system$/ },
   { rule: rule('watch', 'discovery.k8s.io', 'endpointslices'), missing: /^watch endpointslices\.discovery\.k8s\.io in kube-system$/ },
+  // metrics-server's waits also watch the metrics APIService (Available).
+  { rule: rule('watch', 'apiregistration.k8s.io', 'apiservices'), missing: /^watch apiservices\.apiregistration\.k8s\.io$/ },
   // What the autoscaler's Roles grant: RBAC lets nobody grant what they do not hold.
   { rule: rule('watch', '', 'nodes'), missing: /^watch nodes$/ },
   { rule: rule('get', 'apps', 'deployments/scale'), missing: /^get deployments\.apps\/scale coredns-ha in kube-system$/ },
@@ -206,8 +209,8 @@ describe('the restricted user lacking one delete permission that disable all nee
     const [resource, ...group] = name.split('.');
     return rule('delete', group.join('.'), resource!);
   };
-  const reads = REQUIRED.slice(0, 10).map((entry) => entry.rule);
-  const others = [rule('patch', 'apps', 'deployments'), rule('watch', 'apps', 'deployments'), rule('watch', '', 'pods'), rule('watch', 'discovery.k8s.io', 'endpointslices')];
+  const reads = REQUIRED.slice(0, 11).map((entry) => entry.rule);
+  const others = [rule('patch', 'apps', 'deployments'), rule('watch', 'apps', 'deployments'), rule('watch', '', 'pods'), rule('watch', 'discovery.k8s.io', 'endpointslices'), rule('watch', 'apiregistration.k8s.io', 'apiservices')];
 
   beforeAll(async () => {
     await sim.reset();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the simulator's upstream binaries from the Go module proxy into $SIM_BIN
 # (default .cache/sim/bin). Skips a binary that already reports the wanted version.
-# Arguments: which to build (kube etcd kwok coredns cpa); none means all.
+# Arguments: which to build (kube etcd kwok coredns cpa metrics-server); none means all.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -12,6 +12,9 @@ KWOK_VERSION=v0.8.0
 # The seeded image's tag (seed/coredns.yaml); the runner runs this binary for every coredns tag.
 COREDNS_VERSION=v1.12.1
 CPA_VERSION=v1.10.3
+# The upgraded seed's tag (lib/upgrade.ts); the runner runs this binary for every metrics-server tag.
+# Its module (and so its Kubernetes libraries, v0.33) is pinned in go/metrics-server/go.mod.
+METRICS_SERVER_VERSION=v0.8.0
 # The autoscaler's unmodified source: the Go module proxy refuses its module (see its SOURCE.md).
 # shared/ sits beside the checkout (CI, /work/main) or two levels up (a worktree under /work/wt).
 if [ -z "${CPA_SOURCE:-}" ]; then
@@ -19,7 +22,7 @@ if [ -z "${CPA_SOURCE:-}" ]; then
     [ -f "$CPA_SOURCE/go.mod" ] && break
   done
 fi
-wanted=" ${*:-kube etcd kwok coredns cpa} "
+wanted=" ${*:-kube etcd kwok coredns cpa metrics-server} "
 want() { [[ $wanted == *" $1 "* ]]; }
 mkdir -p "$bin"
 export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
@@ -131,4 +134,14 @@ else
   cp -r "$CPA_SOURCE/." "$copy"
   chmod -R u+w "$copy"
   (cd "$copy" && run_go cluster-proportional-autoscaler go build -v -ldflags "-s -w -X github.com/kubernetes-sigs/cluster-proportional-autoscaler/pkg/version.VERSION=$CPA_VERSION" -o "$bin/cluster-proportional-autoscaler" ./cmd/cluster-proportional-autoscaler)
+fi
+
+if ! want metrics-server; then :
+elif has_version "$bin/metrics-server" "$METRICS_SERVER_VERSION" "$bin/metrics-server" --version; then
+  say "metrics-server $METRICS_SERVER_VERSION up to date"
+else
+  say "building metrics-server $METRICS_SERVER_VERSION"
+  grep -q "sigs.k8s.io/metrics-server $METRICS_SERVER_VERSION" "$here/go/metrics-server/go.mod" || { say "go/metrics-server/go.mod does not pin metrics-server $METRICS_SERVER_VERSION"; exit 3; }
+  # As upstream's Makefile: the version is client-go's, stamped by -ldflags.
+  (cd "$here/go/metrics-server" && run_go metrics-server go build -v -ldflags "-s -w -X k8s.io/client-go/pkg/version.gitVersion=$METRICS_SERVER_VERSION -X k8s.io/client-go/pkg/version.gitTreeState=clean" -o "$bin/metrics-server" sigs.k8s.io/metrics-server/cmd/metrics-server)
 fi

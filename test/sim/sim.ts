@@ -383,5 +383,6 @@ function settledTarget(state: SimState) {
     nodeNames: desiredNodes(state.nodesPerZone, state.zones).map((node) => node.metadata.name as string),
     deployments: seed.filter((o) => o.kind === 'Deployment').map((d) => d.metadata.name as string),
     services: seed.filter((o) => o.kind === 'Service').map((s) => s.metadata.name as string),
+    apiServices: seed.filter((o) => o.kind === 'APIService').map((s) => s.metadata.name as string),
   };
 }

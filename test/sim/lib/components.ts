@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { existsSync } from 'node:fs';
 import { cluster, ports, runnerMain, type Layout } from './layout.ts';
 import { desiredNodes } from './nodes.ts';
-import { pkiFiles } from './pki.ts';
+import { frontProxyClientName, pkiFiles } from './pki.ts';
 import { clusterAddresses, clusterNetns, gatewayMain, httpGetInCluster, networkFiles } from './pod-network.ts';
 import { readState } from './state.ts';
 import type { ProcessSpec } from './processes.ts';
@@ -132,6 +132,14 @@ export async function components(l: Layout): Promise<Component[]> {
         '--audit-log-maxsize=4096',
         '--audit-log-maxbackup=1',
         '--profiling=false',
+        // The aggregation layer (metrics.k8s.io), flagged as kubeadm flags it.
+        `--requestheader-client-ca-file=${pki.frontProxyCaCert}`,
+        `--requestheader-allowed-names=${frontProxyClientName}`,
+        '--requestheader-username-headers=X-Remote-User',
+        '--requestheader-group-headers=X-Remote-Group',
+        '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+        `--proxy-client-cert-file=${pki.frontProxyClientCert}`,
+        `--proxy-client-key-file=${pki.frontProxyClientKey}`,
       ],
       ready: () => httpOk(`https://127.0.0.1:${ports.apiserver}/readyz`),
       timeoutMs: 90_000,
@@ -175,7 +183,7 @@ export async function components(l: Layout): Promise<Component[]> {
       name: 'kwok',
       command: bin('kwok'),
       args: [`--kubeconfig=${l.componentKubeconfig('kwok')}`, `--config=${l.kwokConfig}`],
-      ready: () => httpOk(`http://127.0.0.1:${ports.kwok}/healthz`),
+      ready: () => httpOk(`https://127.0.0.1:${ports.kwok}/healthz`),
       timeoutMs: 60_000,
     },
     {

@@ -55,7 +55,10 @@ export async function writeAuditPolicy(l: Layout): Promise<void> {
   await writeFile(l.auditPolicy, stringify(policy));
 }
 
-/** kwok's options and its stages (nodes Ready at once, bound pods Running and Ready, deletions immediate). */
+/**
+ * kwok's options, its stages (nodes Ready at once, bound pods Running and Ready, deletions
+ * immediate) and the kubelet metrics it serves for metrics-server (kwok/metrics.yaml).
+ */
 export async function writeKwokConfig(l: Layout): Promise<void> {
   const options = {
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
@@ -66,6 +69,12 @@ export async function writeKwokConfig(l: Layout): Promise<void> {
       manageNodesWithAnnotationSelector: kwokNodeAnnotation.selector,
       nodeLeaseDurationSeconds: 40,
       serverAddress: `127.0.0.1:${ports.kwok}`,
+      // Each node's kubelet port as a kubelet reports it (status.daemonEndpoints): metrics-server,
+      // started with --kubelet-use-node-status-port, scrapes <InternalIP>:10250, which the cluster
+      // network passes to kwok's server. HTTPS as a kubelet's (the runner adds --kubelet-insecure-tls).
+      nodePort: kubeletPort,
+      tlsCertFile: pkiFiles(l).serverCert,
+      tlsPrivateKeyFile: pkiFiles(l).serverKey,
       nodeIP: '127.0.0.1',
       podPlayStageParallelism: 16,
       nodePlayStageParallelism: 16,
@@ -73,7 +82,11 @@ export async function writeKwokConfig(l: Layout): Promise<void> {
     },
   };
   const stages = (await readFile(path.join(sourceDir, 'kwok/stages.yaml'), 'utf8')).replaceAll('__RUNNER_IMAGES__', runnerImagesPattern());
-  await writeFile(l.kwokConfig, `${stringify(options)}---\n${stages}`);
+  const metrics = await readFile(path.join(sourceDir, 'kwok/metrics.yaml'), 'utf8');
+  await writeFile(l.kwokConfig, `${stringify(options)}---
+${stages}
+---
+${metrics}`);
 }
 
 /** The images the runner runs (runner/images.ts), as the regular expression kwok's stages test images with. */
@@ -84,3 +97,9 @@ export function runnerImagesPattern(): string {
 
 /** Nodes with this annotation are kwok's to run; nothing else is. */
 export const kwokNodeAnnotation = { key: 'kwok.x-k8s.io/node', value: 'fake', selector: 'kwok.x-k8s.io/node=fake' } as const;
+
+/** Where a node's kubelet metrics are on kwok's server; metrics-server reads this node annotation (kwok/metrics.yaml). */
+/** The kubelet port every simulated node reports, where metrics-server scrapes it. */
+export const kubeletPort = 10250;
+export const resourceMetricsPathAnnotation = 'metrics.k8s.io/resource-metrics-path';
+export const resourceMetricsPath = (node: string): string => `/metrics/nodes/${node}/metrics/resource`;

@@ -10,7 +10,7 @@ import { createPki, type Tokens } from './pki.ts';
 import { isAlive, logFile, portInUse, startProcess, stopProcesses, tailOfLog } from './processes.ts';
 import { pollUntil } from './settle.ts';
 
-export const binaries = ['kube', 'etcd', 'kwok', 'coredns', 'cluster-proportional-autoscaler'];
+export const binaries = ['kube', 'etcd', 'kwok', 'coredns', 'cluster-proportional-autoscaler', 'metrics-server'];
 
 /** Runs test/sim/build.sh when a binary is missing (a cold build takes minutes; it shows progress). */
 export async function ensureBinaries(l: Layout): Promise<void> {

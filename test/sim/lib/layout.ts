@@ -4,7 +4,7 @@ import path from 'node:path';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
-export const versions = { kubernetes: 'v1.35.4', etcd: '3.6.16', kwok: 'v0.8.0', coredns: 'v1.12.1', cpa: 'v1.10.3' } as const;
+export const versions = { kubernetes: 'v1.35.4', etcd: '3.6.16', kwok: 'v0.8.0', coredns: 'v1.12.1', cpa: 'v1.10.3', metricsServer: 'v0.8.0' } as const;
 
 /** $KAPSULE_HA_SIM_PORT_OFFSET shifts every port: with its own $KAPSULE_HA_SIM_DIR, a second simulator runs beside the first. */
 const portOffset = Number(process.env.KAPSULE_HA_SIM_PORT_OFFSET ?? 0) || 0;

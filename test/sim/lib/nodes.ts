@@ -1,7 +1,7 @@
 // Fake Kapsule nodes: named, labelled and sized as Kapsule's, run by kwok.
 import { createHash } from 'node:crypto';
 import { inParallel, type Api } from './api.ts';
-import { kwokNodeAnnotation } from './config-files.ts';
+import { kwokNodeAnnotation, resourceMetricsPath, resourceMetricsPathAnnotation } from './config-files.ts';
 import { cluster, versions } from './layout.ts';
 
 export interface NodesPerZone {
@@ -51,6 +51,7 @@ function nodeObject(pool: Pool, zone: string, index: number, ordinal: number): a
       annotations: {
         [kwokNodeAnnotation.key]: kwokNodeAnnotation.value,
         'node.alpha.kubernetes.io/ttl': '0',
+        [resourceMetricsPathAnnotation]: resourceMetricsPath(name),
       },
     },
     spec: { providerID: `scaleway://instance/${zone}/${uuid(id('instance'))}` },

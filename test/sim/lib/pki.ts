@@ -1,5 +1,6 @@
 // The cluster's secrets: a CA, the API server's serving certificate, the service-account
-// signing key, and one bearer token per user. Made once per `up` with openssl.
+// signing key, the aggregation layer's front-proxy CA and client certificate, and one
+// bearer token per user. Made once per `up` with openssl.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -32,7 +33,15 @@ export interface PkiFiles {
   serverKey: string;
   serviceAccountKey: string;
   serviceAccountPub: string;
+  /** The aggregation layer (as kubeadm's front-proxy-*): a CA of its own, and the API server's client certificate signed by it. */
+  frontProxyCaCert: string;
+  frontProxyCaKey: string;
+  frontProxyClientCert: string;
+  frontProxyClientKey: string;
 }
+
+/** The front-proxy client certificate's CN: the only name --requestheader-allowed-names lets in. */
+export const frontProxyClientName = 'front-proxy-client';
 
 export function pkiFiles(l: Layout): PkiFiles {
   const at = (name: string) => path.join(l.pkiDir, name);
@@ -43,6 +52,10 @@ export function pkiFiles(l: Layout): PkiFiles {
     serverKey: at('apiserver.key'),
     serviceAccountKey: at('sa.key'),
     serviceAccountPub: at('sa.pub'),
+    frontProxyCaCert: at('front-proxy-ca.crt'),
+    frontProxyCaKey: at('front-proxy-ca.key'),
+    frontProxyClientCert: at('front-proxy-client.crt'),
+    frontProxyClientKey: at('front-proxy-client.key'),
   };
 }
 
@@ -62,6 +75,14 @@ export async function createPki(l: Layout): Promise<Tokens> {
   await openssl(['x509', '-req', '-in', csr, '-CA', files.caCert, '-CAkey', files.caKey, '-CAcreateserial', '-out', files.serverCert, '-days', '3650', '-extfile', extensions]);
   await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', files.serviceAccountKey]);
   await openssl(['pkey', '-in', files.serviceAccountKey, '-pubout', '-out', files.serviceAccountPub]);
+  // The API server proxies aggregated APIs (metrics.k8s.io) with this client certificate; the
+  // extension API server trusts the user headers of a client this CA signed (requestheader).
+  await openssl(['req', '-x509', ...ecKey, '-keyout', files.frontProxyCaKey, '-out', files.frontProxyCaCert, '-days', '3650', '-subj', `/CN=${cluster.name}-front-proxy-ca`]);
+  const proxyCsr = path.join(l.pkiDir, 'front-proxy-client.csr');
+  const proxyExtensions = path.join(l.pkiDir, 'front-proxy-client.ext');
+  await writeFile(proxyExtensions, 'extendedKeyUsage=clientAuth\n');
+  await openssl(['req', ...ecKey, '-keyout', files.frontProxyClientKey, '-out', proxyCsr, '-subj', `/CN=${frontProxyClientName}`]);
+  await openssl(['x509', '-req', '-in', proxyCsr, '-CA', files.frontProxyCaCert, '-CAkey', files.frontProxyCaKey, '-CAcreateserial', '-out', files.frontProxyClientCert, '-days', '3650', '-extfile', proxyExtensions]);
 
   const tokens = Object.fromEntries(Object.keys(users).map((key) => [key, randomBytes(24).toString('hex')])) as Tokens;
   // kube-apiserver --token-auth-file: token,user,uid,"group1,group2"

@@ -26,6 +26,11 @@ export const clusterAddresses = {
   /** The `kubernetes` Service's ClusterIP (first of the service range), and kube-dns's. */
   kubernetesService: '10.32.0.1',
   kubeDns: cluster.dnsServiceIp,
+  /**
+   * The nodes' InternalIPs (lib/nodes.ts: 172.16.1.10 and up): local addresses of the cluster
+   * namespace, where each node's kubelet port answers (kwok's server, for metrics-server).
+   */
+  nodeNetwork: '172.16.0.0/16',
   /** The link-local next hop every pod routes through (as Calico's; a local address of the cluster namespace). */
   podGateway: '169.254.1.1',
 } as const;
@@ -43,6 +48,8 @@ export function networkFiles(l: Layout) {
     egressSocket: path.join(dir, 'egress.sock'),
     /** The API server, for the cluster namespace (served by the runner in the machine's namespace). */
     apiSocket: path.join(dir, 'apiserver.sock'),
+    /** kwok's server, the nodes' kubelet (served by the runner in the machine's namespace). */
+    kubeletSocket: path.join(dir, 'kubelet.sock'),
     ready: path.join(dir, 'ready'),
   };
 }

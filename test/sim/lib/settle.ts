@@ -25,16 +25,30 @@ export interface SettledTarget {
   onlySeedPods?: boolean;
   /** kube-system Services whose EndpointSlices must list exactly their Ready pods (kube-dns…). */
   services?: string[];
+  /**
+   * Aggregated APIs that must be Available (v1beta1.metrics.k8s.io): while one is not, every
+   * client's discovery fails for its group (kubectl prints errors), so no test starts before.
+   */
+  apiServices?: string[];
 }
 
 /**
  * Settled: every expected node Ready and no other node; each seed Deployment rolled
  * out and Available with all replicas Ready; no pod terminating in kube-system (and,
  * if asked, none there but the seed's); no pod left in the namespaces being deleted;
- * the given Services' EndpointSlices list exactly their Ready pods.
+ * the given Services' EndpointSlices list exactly their Ready pods; the given APIServices Available.
  */
 export async function waitUntilSettled(api: Api, target: SettledTarget, timeoutMs = 120_000): Promise<void> {
-  await pollUntil('the simulator to settle', timeoutMs, async () => (await nodesWaiting(api, target.nodeNames)) ?? (await deploymentsWaiting(api, target.deployments, target.onlySeedPods ?? false)) ?? (await podsInDeletedNamespaces(api, target.deletedNamespaces ?? [])) ?? (await endpointsWaiting(api, target.services ?? [])));
+  await pollUntil('the simulator to settle', timeoutMs, async () => (await nodesWaiting(api, target.nodeNames)) ?? (await deploymentsWaiting(api, target.deployments, target.onlySeedPods ?? false)) ?? (await podsInDeletedNamespaces(api, target.deletedNamespaces ?? [])) ?? (await endpointsWaiting(api, target.services ?? [])) ?? (await apiServicesWaiting(api, target.apiServices ?? [])));
+}
+
+async function apiServicesWaiting(api: Api, names: string[]): Promise<string | undefined> {
+  for (const name of names) {
+    const { body } = await api.get(`/apis/apiregistration.k8s.io/v1/apiservices/${name}`);
+    const available = (body.status?.conditions ?? []).find((c: any) => c.type === 'Available');
+    if (available?.status !== 'True') return `apiservice ${name} to be Available (${available?.reason ?? 'no condition yet'})`;
+  }
+  return undefined;
 }
 
 async function nodesWaiting(api: Api, names: string[]): Promise<string | undefined> {

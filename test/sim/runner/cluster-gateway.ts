@@ -10,7 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { rm, writeFile, mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
-import { ports, layout } from '../lib/layout.ts';
+import { cluster, ports, layout } from '../lib/layout.ts';
+import { kubeletPort } from '../lib/config-files.ts';
 import { clusterAddresses, networkFiles } from '../lib/pod-network.ts';
 import { splice } from './splice.ts';
 import { startUpstream } from './upstream.ts';
@@ -26,6 +27,13 @@ function configureNamespace(): void {
     `ip addr add ${clusterAddresses.gateway}/32 dev lo`,
     // Every pod's next hop: a local address here, so ARP for it is answered on every veth.
     `ip addr add ${clusterAddresses.podGateway}/32 dev lo`,
+    // Every node's InternalIP is this namespace's own, as a node's address is its host's.
+    `ip route add local ${clusterAddresses.nodeNetwork} dev lo`,
+    // A route for the Service range, as a node's default route gives one: a connection made
+    // here to a ClusterIP (the API server's egress to an aggregated API or a webhook) needs a
+    // route before kube-proxy's output chain rewrites it to an endpoint. Not rewritten (no
+    // endpoint): it is this namespace's own address and is refused.
+    `ip route add local ${cluster.serviceCidr} dev lo`,
     // A router between the pods' veths; reverse-path filtering off, as Calico sets it.
     'echo 1 > /proc/sys/net/ipv4/ip_forward',
     'echo 0 > /proc/sys/net/ipv4/conf/all/rp_filter',
@@ -76,10 +84,17 @@ async function main(): Promise<void> {
     ports.apiserver,
     '0.0.0.0',
   );
+  // Each node's kubelet port (every node IP is local here): kwok's server, which serves the
+  // nodes' /metrics/resource (kwok/metrics.yaml), through the runner's unix socket.
+  await listen(
+    net.createServer((client) => splice(client, net.connect(files.kubeletSocket))),
+    kubeletPort,
+    '0.0.0.0',
+  );
   await startUpstream(clusterAddresses.upstreamDns);
   await listen(connectProxy(), files.egressSocket);
   await writeFile(files.ready, '');
-  log(`cluster network up: API server at ${clusterAddresses.gateway}:${ports.apiserver}, upstream DNS at ${clusterAddresses.upstreamDns}:53, CONNECT proxy at ${files.egressSocket}`);
+  log(`cluster network up: API server at ${clusterAddresses.gateway}:${ports.apiserver}, kubelets at <node IP>:${kubeletPort}, upstream DNS at ${clusterAddresses.upstreamDns}:53, CONNECT proxy at ${files.egressSocket}`);
 }
 
 process.on('SIGTERM', () => process.exit(0));

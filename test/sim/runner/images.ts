@@ -10,6 +10,11 @@ export interface RunnableImage {
   binary: string;
   /** The image's ENTRYPOINT: a command naming it runs the binary instead. */
   entrypoint: string;
+  /**
+   * Flags the simulator adds after the container's own, never written into a Deployment
+   * (test/sim/README.md lists them): what the simulated cluster needs of the program.
+   */
+  simulatorArgs?: string[];
 }
 
 // The one table to extend for another image (test/sim/README.md, "Adding an image"):
@@ -18,6 +23,9 @@ export interface RunnableImage {
 export const runnableImages: RunnableImage[] = [
   { prefix: 'registry.k8s.io/coredns/coredns', binary: 'coredns', entrypoint: '/coredns' },
   { prefix: 'registry.k8s.io/cpa/cluster-proportional-autoscaler', binary: 'cluster-proportional-autoscaler', entrypoint: '/cluster-proportional-autoscaler' },
+  // metrics-server v0.8.0 stands for every tag (the seeded v0.7.2 too). The simulated kubelets
+  // (kwok's server) present the API server's certificate, not one per node IP: as on kind.
+  { prefix: 'registry.k8s.io/metrics-server/metrics-server', binary: 'metrics-server', entrypoint: '/metrics-server', simulatorArgs: ['--kubelet-insecure-tls'] },
 ];
 
 export function runnableImage(image: string): RunnableImage | undefined {
@@ -38,5 +46,5 @@ export function commandLine(container: any, binDir: string, expand: (s: string) 
   const [first, ...rest] = command;
   // The image holds one program: whatever path the command names, that is what runs.
   if (first !== image.entrypoint && path.basename(first ?? '') !== image.binary) throw new Error(`command ${first} is not in image ${container.image} (only ${image.entrypoint} is)`);
-  return { file: path.join(binDir, image.binary), args: [...rest, ...args] };
+  return { file: path.join(binDir, image.binary), args: [...rest, ...args, ...(image.simulatorArgs ?? [])] };
 }

@@ -86,6 +86,8 @@ async function main(): Promise<void> {
   // Processes a previous runner of this simulator left behind.
   await stopPodProcesses(l.stateDir);
   await serveApiSocket(networkFiles(l).apiSocket, { host: apiUrl.hostname, port: Number(apiUrl.port) });
+  // The nodes' kubelet port in the cluster namespace leads to kwok's server (TLS end to end).
+  await serveApiSocket(networkFiles(l).kubeletSocket, { host: '127.0.0.1', port: ports.kwok });
   void listAndWatch<any>(
     api,
     connection,
@@ -118,7 +120,7 @@ async function main(): Promise<void> {
   log(`runner up: health on 127.0.0.1:${ports.runner}`);
 }
 
-/** For the cluster namespace (its gateway): passes each connection to the API server, bytes as they are (TLS end to end). */
+/** For the cluster namespace (its gateway): passes each connection to the API server (or kwok), bytes as they are (TLS end to end). */
 async function serveApiSocket(socketPath: string, apiServer: { host: string; port: number }): Promise<void> {
   await rm(socketPath, { force: true });
   const proxy = net.createServer((client) => splice(client, net.connect(apiServer.port, apiServer.host)));

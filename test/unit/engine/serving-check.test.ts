@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { servingCheck } from '../../../src/engine/serving-check.ts';
 import type { KubeObject } from '../../../src/kube/types.ts';
 import { servingWait } from '../../../src/recipes/shared.ts';
+import { metricsApiService } from '../../lib/fixtures.ts';
 
 const deployment: KubeObject = {
   apiVersion: 'apps/v1',
@@ -45,3 +46,25 @@ describe('servingCheck (what the watches delivered so far)', () => {
   });
 });
 
+
+describe('servingCheck of an aggregated API (metrics.k8s.io)', () => {
+  const wait = servingWait('kube-system', 'coredns-ha', 'kube-dns', 'v1beta1.metrics.k8s.io');
+
+  it('passes only once the APIService is Available too: the API server reaches an endpoint', () => {
+    const pods = [pod('a'), pod('b')];
+    expect(servingCheck(wait, deployment, pods, [slice('a', 'b')], metricsApiService(true))).toEqual({ done: true, detail: '2 Ready endpoint(s)' });
+    expect(servingCheck(wait, deployment, pods, [slice('a', 'b')], metricsApiService(false))).toEqual({
+      done: false,
+      detail: 'apiservice/v1beta1.metrics.k8s.io not Available (MissingEndpoints)',
+    });
+    expect(servingCheck(wait, deployment, pods, [slice('a', 'b')], undefined)).toEqual({ done: false, detail: 'apiservice/v1beta1.metrics.k8s.io not seen yet' });
+  });
+
+  it('judges the endpoints first: an Available APIService (the other side serves) is not enough', () => {
+    expect(servingCheck(wait, deployment, [pod('a'), pod('b')], [slice('a')], metricsApiService(true)).detail).toBe('1 Ready pod(s) not yet endpoints of service/kube-dns');
+  });
+
+  it('names the APIService in its description', () => {
+    expect(wait.description).toBe('deployment/coredns-ha Available and its pods ready endpoints of service/kube-dns, apiservice/v1beta1.metrics.k8s.io Available');
+  });
+});

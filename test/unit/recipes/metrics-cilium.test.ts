@@ -6,7 +6,8 @@ import { linearReplicas } from '../../../src/recipes/autoscaler.ts';
 import { ciliumOperator } from '../../../src/recipes/cilium-operator.ts';
 import { metricsServer } from '../../../src/recipes/metrics-server.ts';
 import { applyToFake } from '../../lib/apply-fake.ts';
-import { FakeCluster, kapsuleNodes, node } from '../../lib/fixtures.ts';
+import { requiredAccess } from '../../../src/verbs/permissions.ts';
+import { FakeCluster, kapsuleNodes, metricsApiService, node } from '../../lib/fixtures.ts';
 
 const describeSteps = (steps: Step[]) =>
   steps.map((step) => (step.action === 'wait' ? `wait ${step.waitFor.deployment.name}` : `${step.action} ${step.ref.kind}/${step.ref.name}`));
@@ -107,5 +108,40 @@ describe('linearReplicas (cluster-proportional-autoscaler linear mode)', () => {
   it('honours min and max', () => {
     expect(linearReplicas({ ...params, min: 3 }, kapsuleNodes())).toBe(3);
     expect(linearReplicas({ ...params, max: 4 }, nodes(1000))).toBe(4);
+  });
+});
+
+describe('metrics-server waits for the metrics API', () => {
+  const waitsOf = (steps: Step[]) => steps.flatMap((step) => (step.action === 'wait' ? [step.waitFor] : []));
+
+  it('enable and disable wait for the APIService Available behind the Service it names', () => {
+    const cluster = new FakeCluster();
+    cluster.put(metricsApiService());
+    const [enableWait] = waitsOf(plan(metricsServer.enable(cluster.view(), {}), cluster.live()).steps);
+    expect(enableWait).toMatchObject({
+      deployment: { name: 'metrics-server-ha' },
+      service: { kind: 'Service', name: 'metrics-server' },
+      apiService: { apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', name: 'v1beta1.metrics.k8s.io' },
+    });
+    applyToFake(cluster, plan(metricsServer.enable(cluster.view(), {}), cluster.live()));
+    const [disableWait] = waitsOf(plan(metricsServer.disable(cluster.view()), cluster.live()).steps);
+    expect(disableWait).toMatchObject({ deployment: { name: 'metrics-server' }, apiService: { name: 'v1beta1.metrics.k8s.io' } });
+  });
+
+  it('without an APIService served by its Service, waits for the Service\'s endpoints only', () => {
+    const none = new FakeCluster();
+    expect(waitsOf(plan(metricsServer.enable(none.view(), {}), none.live()).steps)[0]).not.toHaveProperty('apiService');
+    const elsewhere = new FakeCluster();
+    elsewhere.put(metricsApiService(true, { namespace: 'monitoring', name: 'prometheus-adapter', port: 443 }));
+    const [wait] = waitsOf(plan(metricsServer.enable(elsewhere.view(), {}), elsewhere.live()).steps);
+    expect(wait).toMatchObject({ service: { name: 'metrics-server' } });
+    expect(wait).not.toHaveProperty('apiService');
+  });
+
+  it('asks for watch on apiservices before any write', () => {
+    const cluster = new FakeCluster();
+    cluster.put(metricsApiService());
+    const plans = [plan(metricsServer.enable(cluster.view(), {}), cluster.live())];
+    expect(requiredAccess(plans, 'kube-system').map((entry) => entry.display)).toContain('watch apiservices.apiregistration.k8s.io');
   });
 });

@@ -39,6 +39,7 @@ describe('status: pods', () => {
       pinnedPools: [],
       autoscaler: null,
       drift: false,
+      apiService: null,
       findings: [],
     };
     const table = componentText(status).filter((line) => line.includes('coredns-ha-') || line.includes('RESTARTS'));

@@ -1,0 +1,244 @@
+// The metrics probe: what `kubectl top nodes` and every HorizontalPodAutoscaler live through
+// while the plugin (or the guide) works. Every 500 ms it asks the API server for
+// /apis/metrics.k8s.io/v1beta1/nodes, as they do: the aggregation layer proxies the request
+// to a ready endpoint of the metrics-server Service. An answer counts only when it is a 200
+// with a usage for every node; a 503 (no endpoint, APIService unavailable), another status,
+// a node missing from the answer or no answer in time is a failure. It also watches the
+// APIService v1beta1.metrics.k8s.io: how often and how long it was not Available.
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import { onJsonLines } from './lib/json-lines.ts';
+import * as sim from './sim.ts';
+
+export const METRICS_PROBE_AGENT = 'kapsule-ha-metrics-probe';
+export const METRICS_API = 'v1beta1.metrics.k8s.io';
+const NODE_METRICS = '/apis/metrics.k8s.io/v1beta1/nodes';
+
+export interface MetricsProbeOptions {
+  intervalMs?: number;
+  /** A request not answered within this is a timeout (kubectl top's is longer; we are stricter). */
+  timeoutMs?: number;
+  stateDir?: string;
+}
+
+export interface MetricsCounts {
+  sent: number;
+  /** 200 with a usage for every node of the cluster. */
+  answered: number;
+  /** 503: the API server found no endpoint to proxy to, or the APIService was unavailable. */
+  unavailable: number;
+  /** 200 without some nodes (metrics-server had not scraped them yet). */
+  missingNodes: number;
+  /** Any other status (404 once the APIService is gone, 500…) or a refused connection. */
+  errors: number;
+  timeouts: number;
+  failed: number;
+}
+
+export interface MetricsProbeResult extends MetricsCounts {
+  windowMs: number;
+  maxTickGapMs: number;
+  /** The longest time between the start (or a complete answer) and the next complete answer. */
+  longestWithoutMetricsMs: number;
+  /** Time spent from a failed request to the next complete answer, summed: seconds without metrics. */
+  withoutMetricsMs: number;
+  /** The APIService's Available condition: times it went other than True, and for how long in total. */
+  apiServiceUnavailable: number;
+  apiServiceUnavailableMs: number;
+  /** Available at the start (the probe proves nothing about a cut-over that began without metrics). */
+  apiServiceAvailableAtStart: boolean;
+  firstFailures: string[];
+}
+
+export interface MetricsProbe {
+  counts(): MetricsCounts;
+  /** The last request answered was complete (metrics are served right now). */
+  serving(): boolean;
+  /** Keeps probing `tailMs` more, waits for requests in flight, returns the counts; throws if its APIService watch failed. */
+  stop(tailMs?: number): Promise<MetricsProbeResult>;
+}
+
+export async function startMetricsProbe(options: MetricsProbeOptions = {}): Promise<MetricsProbe> {
+  const intervalMs = options.intervalMs ?? 500;
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const info = sim.info(options.stateDir);
+  const ca = readFileSync(info.caFile);
+  const agent = new https.Agent({ keepAlive: true, ca });
+  const headers = { Authorization: `Bearer ${info.adminToken}`, 'User-Agent': METRICS_PROBE_AGENT, Accept: 'application/json' };
+  const nodeNames = (await sim.apiClient({ stateDir: options.stateDir, userAgent: METRICS_PROBE_AGENT }).list<{ metadata: { name: string } }>('/api/v1/nodes')).map(
+    (node) => node.metadata.name,
+  );
+  const apiService = await watchAvailability(info.server, ca, headers);
+
+  const counts: MetricsCounts = { sent: 0, answered: 0, unavailable: 0, missingNodes: 0, errors: 0, timeouts: 0, failed: 0 };
+  const firstFailures: string[] = [];
+  const startedAt = Date.now();
+  let lastComplete = startedAt;
+  let failingSince: number | undefined;
+  let longestWithoutMetricsMs = 0;
+  let withoutMetricsMs = 0;
+  let inFlight = 0;
+  const fail = (kind: 'unavailable' | 'missingNodes' | 'errors' | 'timeouts', sentAt: number, detail: string) => {
+    counts[kind]++;
+    counts.failed++;
+    failingSince ??= sentAt;
+    if (firstFailures.length < 10) firstFailures.push(`+${sentAt - startedAt}ms ${kind}: ${detail}`);
+  };
+  const complete = (at: number) => {
+    counts.answered++;
+    longestWithoutMetricsMs = Math.max(longestWithoutMetricsMs, at - lastComplete);
+    lastComplete = at;
+    if (failingSince !== undefined) withoutMetricsMs += at - failingSince;
+    failingSince = undefined;
+  };
+
+  const ask = () => {
+    const sentAt = Date.now();
+    counts.sent++;
+    inFlight++;
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      inFlight--;
+      outcome();
+    };
+    const request = https.get(new URL(NODE_METRICS, info.server), { agent, headers, timeout: timeoutMs }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () =>
+        settle(() => {
+          if (response.statusCode === 503) return fail('unavailable', sentAt, body.slice(0, 200));
+          if (response.statusCode !== 200) return fail('errors', sentAt, `${response.statusCode} ${body.slice(0, 200)}`);
+          const items = (JSON.parse(body) as { items?: { metadata: { name: string }; usage?: { cpu?: string; memory?: string } }[] }).items ?? [];
+          const withUsage = new Set(items.filter((item) => item.usage?.cpu && item.usage.memory).map((item) => item.metadata.name));
+          const missing = nodeNames.filter((name) => !withUsage.has(name));
+          if (missing.length > 0) return fail('missingNodes', sentAt, `${missing.length} of ${nodeNames.length} nodes missing (${missing[0]}…)`);
+          complete(Date.now());
+        }),
+      );
+      response.on('error', (error) => settle(() => fail('errors', sentAt, error.message)));
+    });
+    request.on('timeout', () => {
+      settle(() => fail('timeouts', sentAt, `no answer within ${timeoutMs}ms`));
+      request.destroy();
+    });
+    request.on('error', (error) => settle(() => fail('errors', sentAt, error.message)));
+  };
+
+  let lastTick = startedAt;
+  let maxTickGapMs = 0;
+  const tick = () => {
+    const at = Date.now();
+    maxTickGapMs = Math.max(maxTickGapMs, at - lastTick);
+    lastTick = at;
+    ask();
+  };
+  const interval = setInterval(tick, intervalMs);
+  tick();
+
+  return {
+    counts: () => ({ ...counts }),
+    serving: () => failingSince === undefined && counts.answered > 0,
+    async stop(tailMs = 1000) {
+      await new Promise((resolve) => setTimeout(resolve, tailMs));
+      clearInterval(interval);
+      const endedAt = Date.now();
+      while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      agent.destroy();
+      if (failingSince !== undefined) withoutMetricsMs += endedAt - failingSince;
+      longestWithoutMetricsMs = Math.max(longestWithoutMetricsMs, endedAt - lastComplete);
+      const watch = apiService.stop();
+      if (watch.error) throw new Error(`the metrics probe's watch of apiservice/${METRICS_API} failed, so its counts prove less: ${watch.error}`);
+      return {
+        ...counts,
+        windowMs: endedAt - startedAt,
+        maxTickGapMs,
+        longestWithoutMetricsMs,
+        withoutMetricsMs,
+        apiServiceUnavailable: watch.unavailable,
+        apiServiceUnavailableMs: watch.unavailableMs,
+        apiServiceAvailableAtStart: watch.availableAtStart,
+        firstFailures,
+      };
+    },
+  };
+}
+
+interface AvailabilityWatch {
+  stop(): { error?: string; unavailable: number; unavailableMs: number; availableAtStart: boolean };
+}
+
+const isAvailable = (apiService: any): boolean =>
+  (apiService?.status?.conditions ?? []).some((condition: any) => condition.type === 'Available' && condition.status === 'True');
+
+/** The APIService's Available condition, followed by a watch (list first; a watch the server ends is resumed). */
+async function watchAvailability(server: string, ca: Buffer, headers: Record<string, string>): Promise<AvailabilityWatch> {
+  const base = `/apis/apiregistration.k8s.io/v1/apiservices?fieldSelector=${encodeURIComponent(`metadata.name=${METRICS_API}`)}`;
+  const get = (path: string) => https.get(new URL(path, server), { ca, headers });
+  const list = await new Promise<any>((resolve, reject) => {
+    get(base)
+      .on('response', (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => (response.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`listing apiservices: ${response.statusCode} ${body}`))));
+      })
+      .on('error', reject);
+  });
+  const availableAtStart = isAvailable(list.items[0]);
+  let available = availableAtStart;
+  let unavailableSince = available ? undefined : Date.now();
+  let unavailable = available ? 0 : 1;
+  let unavailableMs = 0;
+  let resourceVersion: string = list.metadata.resourceVersion;
+  let error: string | undefined;
+  let stopped = false;
+  let request: ReturnType<typeof https.get> | undefined;
+  const seen = (now: boolean) => {
+    if (now === available) return;
+    available = now;
+    if (!now) {
+      unavailable++;
+      unavailableSince = Date.now();
+    } else if (unavailableSince !== undefined) {
+      unavailableMs += Date.now() - unavailableSince;
+      unavailableSince = undefined;
+    }
+  };
+  const watch = () => {
+    request = get(`${base}&watch=1&allowWatchBookmarks=true&resourceVersion=${resourceVersion}`);
+    request.on('response', (response) => {
+      if (response.statusCode !== 200) {
+        error ??= `watch answered ${response.statusCode}`;
+        response.resume();
+        return;
+      }
+      onJsonLines(response, (event) => {
+        if (event.type === 'ERROR') {
+          error ??= `watch event ERROR: ${event.object?.message ?? JSON.stringify(event.object)}`;
+          return;
+        }
+        resourceVersion = event.object.metadata.resourceVersion;
+        if (event.type === 'BOOKMARK') return;
+        seen(event.type !== 'DELETED' && isAvailable(event.object));
+      });
+      response.on('end', () => {
+        if (!stopped && !error) watch();
+      });
+    });
+    request.on('error', (cause) => {
+      if (!stopped) error ??= `watch connection failed: ${cause.message}`;
+    });
+  };
+  watch();
+  return {
+    stop() {
+      stopped = true;
+      request?.destroy();
+      if (unavailableSince !== undefined) unavailableMs += Date.now() - unavailableSince;
+      return { ...(error ? { error } : {}), unavailable, unavailableMs, availableAtStart };
+    },
+  };
+}
