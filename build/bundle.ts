@@ -24,7 +24,7 @@ export const BUNDLE_OPTIONS: BuildOptions = {
 };
 
 /** Modules the CLI imports lazily that go to heavy.cjs, by path under src/ (build/heavy-entry.ts). */
-const HEAVY_MODULES = /\/src\/((?:verbs\/(?:enable|disable|diff|check-drift|status))|kube\/connect)\.ts$/;
+const HEAVY_MODULES = /\/src\/((?:verbs\/(?:enable|disable|diff|check-drift|status|guard))|kube\/connect)\.ts$/;
 
 /** In main.cjs, `import('…/verbs/enable.ts')` becomes a lookup in the lazily loaded heavy.cjs. */
 export const splitHeavy: Plugin = {

@@ -6,6 +6,7 @@ import * as disable from '../src/verbs/disable.ts';
 import * as diff from '../src/verbs/diff.ts';
 import * as checkDrift from '../src/verbs/check-drift.ts';
 import * as status from '../src/verbs/status.ts';
+import * as guard from '../src/verbs/guard.ts';
 import * as connect from '../src/kube/connect.ts';
 
 /** Keyed by path under src/, without extension (see HEAVY_MODULES in build/bundle.ts). */
@@ -15,5 +16,6 @@ export const modules: Record<string, unknown> = {
   'verbs/diff': diff,
   'verbs/check-drift': checkDrift,
   'verbs/status': status,
+  'verbs/guard': guard,
   'kube/connect': connect,
 };

@@ -86,10 +86,15 @@ export async function run(options: DiffOptions & FleetOptions, deps: VerbDeps): 
   const kube = await deps.kube();
   const direction = options.disable ? 'disable' : 'enable';
   const { plans } = await planComponents(kube, options.namespace, options.components, direction, settingsFrom(options));
+  return showDiffs(plans, direction, deps);
+}
+
+/** The plans' writes as diffs (KUBECTL_EXTERNAL_DIFF honoured); exit 1 when something would change. */
+export async function showDiffs(plans: ComponentPlan[], what: string, deps: VerbDeps): Promise<number> {
   for (const warning of plans.flatMap((plan) => plan.warnings)) deps.io.err(`Warning: ${warning}\n`);
   const diffs = await objectDiffs(plans);
   if (diffs.length === 0) {
-    deps.io.err(`no differences: ${direction} would change nothing\n`);
+    deps.io.err(`no differences: ${what} would change nothing\n`);
     return 0;
   }
   const external = deps.io.env.KUBECTL_EXTERNAL_DIFF;

@@ -121,7 +121,7 @@ function lineChange(expected: unknown, actual: unknown): string {
   return '';
 }
 
-function findingOfWrite(component: Component, step: WriteStep, repair: string): DriftFinding[] {
+export function findingsOfWrite(component: Component, step: WriteStep, repair: string): DriftFinding[] {
   if (step.action === 'patch') return findingsOfPatch(component, step, repair);
   const object = kubectlName(step.ref);
   if (step.action === 'create') {
@@ -138,7 +138,7 @@ export function driftOf(components: Component[], plans: ComponentPlan[], snapsho
     if (!plan) return { component, enabled: false, drift: false, findings: [] };
     const flags = `${context === undefined ? '' : ` --context ${shellWord(context)}`}${namespace === 'kube-system' ? '' : ` -n ${namespace}`}`;
     const repair = `kubectl kapsule-ha enable ${component}${flags}`;
-    const findings = writesOf(plan).flatMap((step) => findingOfWrite(component, step, repair));
+    const findings = writesOf(plan).flatMap((step) => findingsOfWrite(component, step, repair));
     return { component, enabled: true, drift: findings.length > 0, findings };
   });
   return { apiVersion: 'kapsule-ha/v1', kind: 'DriftReport', drift: results.some((c) => c.drift), components: results };
