@@ -8,6 +8,7 @@ import { driftOf, isEnabled } from './drift.ts';
 import type { Component, StatusOptions, VerbDeps } from './options.ts';
 import { planFrom, readFor } from './planning.ts';
 import { printData } from './print.ts';
+import { guardText, readGuardStatus } from './guard-state.ts';
 import { componentStatus, deploymentsOf, type ComponentStatus, type StatusReport } from './status-model.ts';
 
 /** null when drift cannot be judged (e.g. the recipe refuses the cluster as it is). */
@@ -32,6 +33,7 @@ export function statusText(report: StatusReport): string {
   const { cluster } = report;
   const lines = [`cluster: ${cluster.readyNodes}/${cluster.nodes} nodes Ready in ${cluster.zones.length} zone(s) (${cluster.zones.join(', ')}), pools ${cluster.pools.join(', ')}`];
   for (const status of report.components) lines.push('', ...componentText(status));
+  if (report.guard) lines.push('', ...guardText(report.guard));
   return `${lines.join('\n')}\n`;
 }
 
@@ -99,7 +101,10 @@ export async function statusReportOf(kube: KubeClient, snapshot: Snapshot, optio
 export async function run(options: StatusOptions & FleetOptions, deps: VerbDeps): Promise<number> {
   if (options.fleet) return (await import('./fleet.ts')).runFleet('status', options, options.fleet, deps);
   const kube = await deps.kube();
-  const report = await statusReportOf(kube, await readFor(kube, options.namespace, options.components), options);
+  // The guard is read beside the components (no round trip of its own); left out when not installed or this user may not read it.
+  const [snapshot, guard] = await Promise.all([readFor(kube, options.namespace, options.components), readGuardStatus(kube).then((status) => (status.installed ? status : undefined), () => undefined)]);
+  const report = { ...(await statusReportOf(kube, snapshot, options)), ...(guard ? { guard } : {}) };
+  for (const warning of guard?.warnings ?? []) deps.io.err(`Warning: ${warning}\n`);
   if (options.output === 'text') deps.io.out(statusText(report));
   else await printData(deps, report, options.output);
   return 0;
