@@ -2,7 +2,6 @@ import { defineVerb, lastValue, withExamples } from '../command.ts';
 import { addRefusedFleetFlags, refuseFleetFlags } from '../fleet-flags.ts';
 import { addOutputFlag, globalOptionsFrom, type ParsedArgs } from '../global-flags.ts';
 import { addWriteFlags, writeOptionsFrom } from '../plan-flags.ts';
-import { parseChoice } from '../values.ts';
 import { UsageError } from '../errors.ts';
 import { cronProblem } from '../../recipes/cron.ts';
 import { GUARD_ACTIONS, type GuardOptions } from '../../verbs/options.ts';
@@ -34,7 +33,7 @@ export const guardCommand = defineVerb<GuardOptions>({
     ),
   options: (argv) => {
     refuseFleetFlags(argv, 'guard');
-    const action = parseChoice('action', argv.action ?? 'show', GUARD_ACTIONS);
+    const action = parseAction(argv.action);
     const schedule = optionalString(argv, 'schedule');
     const image = optionalString(argv, 'image');
     const repair = argv.repair === undefined ? undefined : lastValue(argv.repair) === true;
@@ -51,6 +50,12 @@ export const guardCommand = defineVerb<GuardOptions>({
   },
   run: async (options, deps) => (await import('../../verbs/guard.ts')).run(options, deps),
 });
+
+function parseAction(value: unknown): GuardOptions['action'] {
+  const action = String(lastValue(value) ?? 'show');
+  if (!(GUARD_ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown guard action "${action}": expected show, install, diff or remove`);
+  return action as GuardOptions['action'];
+}
 
 function optionalString(argv: ParsedArgs, flag: string): string | undefined {
   const value = lastValue(argv[flag]);
