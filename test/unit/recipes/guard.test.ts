@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { plan, refKey } from '../../../src/engine/plan.ts';
 import { writesOf } from '../../../src/engine/types.ts';
+import { writeRounds } from '../../../src/engine/order.ts';
 import type { AccessCheck, KubeObject } from '../../../src/kube/types.ts';
 import { cronProblem } from '../../../src/recipes/cron.ts';
 import {
@@ -63,6 +64,15 @@ describe('guard install', () => {
     const result = [...live.values()].find((object) => object?.kind === 'ConfigMap')!;
     result.data = { result: '{}' };
     expect(writesOf(plan(guardInstall(settings), live))).toEqual([]);
+  });
+
+  it('creates its namespace first, then what lives in it, bindings and the CronJob last', () => {
+    const rounds = writeRounds(writesOf(plan(guardInstall(settings), new Map())));
+    expect(rounds.map((round) => [...new Set(round.map((step) => step.ref.kind))])).toEqual([
+      ['Namespace'],
+      ['ServiceAccount', 'ConfigMap', 'Role', 'ClusterRole'],
+      ['RoleBinding', 'ClusterRoleBinding', 'CronJob'],
+    ]);
   });
 
   it('changes only the schedule when only the schedule changes', () => {
