@@ -141,12 +141,21 @@ function kubeconfigFiles(selection: KubeconfigSelection, env: Readonly<Record<st
     }
     return present;
   }
-  const home = env.HOME ?? homedir();
-  const standard = join(home, '.kube', 'config');
-  return existsSync(standard) ? [standard] : [];
+  const home = env.HOME ?? homeOfUser();
+  const standard = home === undefined ? undefined : join(home, '.kube', 'config');
+  return standard !== undefined && existsSync(standard) ? [standard] : [];
 }
 
 /** The token is a file re-read as it rotates (credentials.ts), the CA the mounted ca.crt. */
+/** The user's home from the password database; none for a uid it does not list (a container's 65532 with no /etc/passwd). */
+function homeOfUser(): string | undefined {
+  try {
+    return homedir();
+  } catch {
+    return undefined;
+  }
+}
+
 function inClusterConfig(env: Readonly<Record<string, string | undefined>>, serviceAccountDir: string): ParsedFile {
   const host = env.KUBERNETES_SERVICE_HOST!;
   const port = env.KUBERNETES_SERVICE_PORT!;
