@@ -54,16 +54,36 @@ wait_a_bit() { # pid: true once it has exited, false after 30s
   return 1
 }
 
+# The pod network (test/sim/README.md): kube-proxy programs nftables through `nft` and
+# clears UDP conntrack entries with `conntrack`; the runner wires namespaces with `ip`.
+# Debian packages, installed when missing (CI runs as root).
+missing_packages() {
+  local tool package
+  for tool in nft:nftables conntrack:conntrack ip:iproute2 nsenter:util-linux; do
+    package=${tool#*:}; tool=${tool%%:*}
+    command -v "$tool" >/dev/null || printf '%s ' "$package"
+  done
+}
+packages=$(missing_packages)
+if [ -n "$packages" ]; then
+  say "installing Debian packages for the simulator's pod network: $packages"
+  if ! { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && { apt-get install -y -qq $packages >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $packages >/dev/null 2>&1; }; }; }; then
+    say "cannot install $packages (needs root and apt-get): install them and retry."
+    exit 3
+  fi
+fi
+
 if ! command -v go >/dev/null; then
   say "Go is not installed: the simulator builds Kubernetes from source. Install Go 1.26+ and retry."
   exit 3
 fi
 
 if ! want kube; then :
-elif has_version "$bin/kube" "$KUBE_VERSION" "$bin/kube" kubectl version --client; then
+# `kube-proxy --version`: a binary built before kube-proxy joined it is rebuilt.
+elif has_version "$bin/kube" "Kubernetes $KUBE_VERSION" "$bin/kube" kube-proxy --version; then
   say "kube $KUBE_VERSION up to date"
 else
-  say "building kube-apiserver, kube-controller-manager, kube-scheduler, kubectl $KUBE_VERSION (one binary; cold: see test/sim/README.md)"
+  say "building kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy, kubectl $KUBE_VERSION (one binary; cold: see test/sim/README.md)"
   major=${KUBE_VERSION#v}; minor=${major#*.}; minor=${minor%%.*}; major=${major%%.*}
   date=$(date -u -d @0 +%Y-%m-%dT%H:%M:%SZ)
   ldflags="-s -w"
@@ -73,7 +93,7 @@ else
   done
   (cd "$here/go/kube" && run_go kube go build -v -ldflags "$ldflags" -o "$bin/kube" .)
 fi
-if want kube; then for name in kube-apiserver kube-controller-manager kube-scheduler kubectl; do ln -sf kube "$bin/$name"; done; fi
+if want kube; then for name in kube-apiserver kube-controller-manager kube-scheduler kube-proxy kubectl; do ln -sf kube "$bin/$name"; done; fi
 
 if ! want etcd; then :
 elif has_version "$bin/etcd" "${ETCD_VERSION#v}" "$bin/etcd" --version; then

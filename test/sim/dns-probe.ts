@@ -1,11 +1,19 @@
 // The DNS probe: what a pod of the cluster would live through while the plugin (or the
-// guide) works. It watches the kube-dns Service's EndpointSlices and, every 50 ms, sends
-// one UDP query to a random ready endpoint, as kube-proxy would pick it, at the address
-// where this process reaches that pod (`podHostAddress`). It alternates the cluster's own
-// name (answered by CoreDNS's `kubernetes` plugin) and a name only the upstream server
-// knows (answered through `forward`), and checks every answer against the truth.
+// guide) works. Every 50 ms it sends one UDP query, from a fresh source port as a stub
+// resolver does, and checks every answer against the truth. It alternates the cluster's
+// own name (answered by CoreDNS's `kubernetes` plugin) and a name only the upstream
+// server knows (answered through `forward`). Two modes:
+// - 'client' (what an application sees): from a pod network namespace of its own, to the
+//   kube-dns ClusterIP; kube-proxy picks the endpoint and conntrack keeps the mapping.
+// - 'endpoint': from the cluster namespace, to a random ready endpoint of kube-dns (as
+//   the probe's own EndpointSlice watch sees them), bypassing the Service.
+// It watches kube-dns's EndpointSlices in both (the fewest ready endpoints, settling).
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
+import readline from 'node:readline';
 import https from 'node:https';
+import { clusterAddresses } from './lib/pod-network.ts';
+import { openUdpRelay, type UdpRelay } from './lib/udp-relay.ts';
 import { readFileSync } from 'node:fs';
 import dnsPacket from 'dns-packet';
 import { onJsonLines } from './lib/json-lines.ts';
@@ -14,12 +22,19 @@ import * as sim from './sim.ts';
 export const PROBE_AGENT = 'kapsule-ha-dns-probe';
 const SERVICE_NAME = 'kubernetes.default.svc.cluster.local';
 
+export type DnsProbeMode = 'client' | 'endpoint';
+
 export interface DnsProbeOptions {
+  /** Default 'client': through the kube-dns Service, from a pod namespace of the probe's own. */
+  mode?: DnsProbeMode;
   intervalMs?: number;
   /** A query not answered within this is a timeout (a resolver's first try is 5 s; we are stricter). */
   timeoutMs?: number;
   stateDir?: string;
-  /** Where this process reaches a pod's port; default the pod's host address (`podHostAddress`), same port. */
+  /**
+   * For the probe's own tests: send from this process (not from a namespace of the
+   * simulator) to where this says, for the chosen ready endpoint (endpoint mode).
+   */
   reach?: (podIP: string, port: number) => { host: string; port: number } | undefined;
   /** The names asked in turn and the address each must resolve to; default the two above. */
   names?: { name: string; answer: string }[];
@@ -45,12 +60,17 @@ export interface DnsCounts {
 }
 
 export interface DnsProbeResult extends DnsCounts {
+  mode: DnsProbeMode;
+  /** Ready endpoints when the probe stopped (after they settled). */
+  readyAtEnd: number;
   /** From start to the end of the tail window. */
   windowMs: number;
   /** The longest time between two ticks: the probe never dozed off. */
   maxTickGapMs: number;
-  /** Distinct endpoint addresses queried. */
+  /** Distinct endpoint addresses queried (client mode: that answered, as conntrack saw kube-proxy's choice). */
   endpointsQueried: number;
+  /** Client mode: right answers per pod IP kube-proxy chose ('unknown' if conntrack did not show the flow). */
+  answeredBy: Record<string, number>;
   /** The fewest ready endpoints at any moment (the old endpoint-count view), and how many watch events. */
   minReady: number;
   watchEvents: number;
@@ -62,11 +82,12 @@ export interface DnsProbe {
   /** Counts so far (the demo prints them while a verb runs). */
   counts(): DnsCounts;
   /**
-   * Keeps probing for `tailMs` more (what follows the last write counts too), then stops
-   * sending, waits for every query in flight to be answered or to time out, and returns the
-   * counts. Throws if the EndpointSlice watch failed at any moment.
+   * Keeps probing for `tailMs` more (what follows the last write counts too) and then
+   * until kube-dns's endpoints have settled (no change for `quietMs`, at most `settleMs`),
+   * then stops sending, waits for every query in flight to be answered or to time out, and
+   * returns the counts. Throws if the EndpointSlice watch failed at any moment.
    */
-  stop(tailMs?: number): Promise<DnsProbeResult>;
+  stop(tailMs?: number, options?: { quietMs?: number; settleMs?: number }): Promise<DnsProbeResult>;
 }
 
 interface Pending {
@@ -76,16 +97,53 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/** Where queries go: a socket of this process (the probe's own tests), or a relay inside a namespace of the simulator. */
+interface Transport {
+  send(id: number, host: string, port: number, packet: Buffer): void;
+  /** `localPort`: the query's source port, when known (relays). */
+  onAnswer(listener: (id: number, packet: Buffer, localPort?: number) => void): void;
+  close(): Promise<void>;
+}
+
+async function localTransport(): Promise<Transport> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return {
+    send: (_id, host, port, packet) => socket.send(packet, port, host),
+    onAnswer: (listener) => socket.on('message', (message) => listener(-1, message)),
+    close: () => new Promise((resolve) => socket.close(() => resolve())),
+  };
+}
+
+function relayTransport(relay: UdpRelay, after?: () => Promise<void>): Transport {
+  return {
+    send: (id, host, port, packet) => relay.send(id, host, port, packet),
+    onAnswer: (listener) => relay.onAnswer((id, _from, packet, localPort) => listener(id, packet, localPort)),
+    async close() {
+      await relay.close();
+      await after?.();
+    },
+  };
+}
+
 export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsProbe> {
   const intervalMs = options.intervalMs ?? 50;
   const timeoutMs = options.timeoutMs ?? 2000;
-  const reach =
-    options.reach ??
-    ((ip: string, port: number) => {
-      const host = sim.podHostAddress(ip, options.stateDir);
-      return host ? { host, port } : undefined;
-    });
+  const mode: DnsProbeMode = options.reach ? 'endpoint' : (options.mode ?? 'client');
   const names = options.names ?? (await defaultNames(options.stateDir));
+  let transport: Transport;
+  if (options.reach) transport = await localTransport();
+  else if (mode === 'endpoint') transport = relayTransport(await openUdpRelay(sim.clusterNetwork(options.stateDir)));
+  else {
+    const client = await sim.openClientSandbox(options.stateDir);
+    try {
+      transport = relayTransport(await openUdpRelay(client.netns), () => client.close());
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+  }
+  const reach = options.reach ?? ((ip: string, port: number) => ({ host: ip, port }));
   const endpoints = await watchReadyEndpoints(options.stateDir);
 
   const counts: DnsCounts = { sent: 0, answered: 0, timeouts: 0, servfails: 0, wrong: 0, noEndpoint: 0, unreachable: 0, failed: 0 };
@@ -99,9 +157,11 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
     if (firstFailures.length < 10) firstFailures.push(`+${Date.now() - startedAt}ms ${kind}: ${detail}`);
   };
 
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  socket.on('message', (message) => {
+  // Client mode: which pod kube-proxy sent each query to, from the cluster namespace's
+  // conntrack events (a new flow per query: its source port → the endpoint it was DNATed to).
+  const flows = mode === 'client' ? await watchServiceFlows(sim.clusterNetwork(options.stateDir)) : undefined;
+  const answeredPorts: number[] = [];
+  transport.onAnswer((_relayId, message, localPort) => {
     let answer: dnsPacket.DecodedPacket;
     try {
       answer = dnsPacket.decode(message);
@@ -117,7 +177,10 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
     const detail = `${query.question} at ${query.target}`;
     if (rcode === 2) fail('servfail', detail);
     else if (rcode !== 0 || !addresses.includes(query.expected)) fail('wrong', `${detail}: rcode ${rcode} [${addresses.join(', ')}], expected ${query.expected}`);
-    else counts.answered++;
+    else {
+      counts.answered++;
+      if (localPort !== undefined) answeredPorts.push(localPort);
+    }
   });
 
   let nextId = Math.floor(Math.random() * 65536);
@@ -128,42 +191,86 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
     const at = Date.now();
     maxTickGapMs = Math.max(maxTickGapMs, at - lastTick);
     lastTick = at;
-    const ready = endpoints.ready();
-    if (ready.length === 0) return fail('noEndpoint', `kube-dns has no ready endpoint`);
-    const endpoint = ready[Math.floor(Math.random() * ready.length)]!;
-    const address = reach(endpoint.ip, endpoint.port);
-    if (!address) return fail('unreachable', `no address for pod IP ${endpoint.ip}`);
+    let address: { host: string; port: number } | undefined;
+    let target: string;
+    if (mode === 'client') {
+      // An application asks the Service whatever its endpoints: kube-proxy decides.
+      address = { host: clusterAddresses.kubeDns, port: 53 };
+      target = `kube-dns ${clusterAddresses.kubeDns}:53`;
+    } else {
+      const ready = endpoints.ready();
+      if (ready.length === 0) return fail('noEndpoint', `kube-dns has no ready endpoint`);
+      const endpoint = ready[Math.floor(Math.random() * ready.length)]!;
+      address = reach(endpoint.ip, endpoint.port);
+      if (!address) return fail('unreachable', `no address for pod IP ${endpoint.ip}`);
+      target = `${address.host}:${address.port} (pod ${endpoint.ip})`;
+      queried.add(endpoint.ip);
+    }
     const { name, answer } = names[turn++ % names.length]!;
     while (pending.has(nextId)) nextId = (nextId + 1) % 65536;
     const id = nextId;
     nextId = (nextId + 1) % 65536;
-    const target = `${address.host}:${address.port} (pod ${endpoint.ip})`;
     const timer = setTimeout(() => {
       pending.delete(id);
       fail('timeout', `${name} at ${target}`);
     }, timeoutMs);
     pending.set(id, { expected: answer, question: name, target, timer });
-    queried.add(endpoint.ip);
     counts.sent++;
     const packet = dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name }] });
-    socket.send(packet, address.port, address.host);
+    transport.send(id, address.host, address.port, packet);
   };
   const interval = setInterval(tick, intervalMs);
 
   return {
     counts: () => ({ ...counts }),
-    async stop(tailMs = 1000) {
+    async stop(tailMs = 1000, settle = {}) {
       await new Promise((resolve) => setTimeout(resolve, tailMs));
+      // What follows the work until the endpoints stop changing counts too (a copy's
+      // pod still terminating, an original's still turning Ready).
+      const quietMs = settle.quietMs ?? 2000;
+      const settleDeadline = Date.now() + (settle.settleMs ?? 30_000);
+      while (Date.now() - endpoints.lastChangeAt() < quietMs && Date.now() < settleDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
       clearInterval(interval);
       const endedAt = Date.now();
       // Every query in flight is answered or times out.
       while (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-      socket.close();
+      await transport.close();
+      const answeredBy: Record<string, number> = {};
+      if (flows) {
+        await new Promise((resolve) => setTimeout(resolve, 200)); // the last events
+        for (const port of answeredPorts) {
+          const endpoint = flows.endpointOf(port) ?? 'unknown';
+          answeredBy[endpoint] = (answeredBy[endpoint] ?? 0) + 1;
+        }
+        flows.stop();
+        for (const endpoint of Object.keys(answeredBy)) if (endpoint !== 'unknown') queried.add(endpoint);
+      }
+      const readyAtEnd = endpoints.ready().length;
       const watch = endpoints.stop();
       if (watch.error) throw new Error(`the DNS probe's watch of kube-dns's EndpointSlices failed, so its counts prove nothing: ${watch.error}`);
-      return { ...counts, windowMs: endedAt - startedAt, maxTickGapMs, endpointsQueried: queried.size, minReady: watch.minReady, watchEvents: watch.events, firstFailures };
+      return { ...counts, mode, answeredBy, readyAtEnd, windowMs: endedAt - startedAt, maxTickGapMs, endpointsQueried: queried.size, minReady: watch.minReady, watchEvents: watch.events, firstFailures };
     },
   };
+}
+
+/**
+ * `conntrack -E` in the cluster namespace: each new UDP flow to the kube-dns ClusterIP,
+ * its source port and the pod IP kube-proxy DNATed it to (the reply's source).
+ */
+async function watchServiceFlows(clusterNetns: string): Promise<{ endpointOf(port: number): string | undefined; stop(): void }> {
+  const byPort = new Map<number, string>();
+  const events = spawn('nsenter', [`--net=${clusterNetns}`, 'conntrack', '-E', '-e', 'NEW', '-p', 'udp', '--orig-dst', clusterAddresses.kubeDns], { stdio: ['ignore', 'pipe', 'ignore'] });
+  await new Promise<void>((resolve, reject) => {
+    events.once('spawn', resolve);
+    events.once('error', reject);
+  });
+  readline.createInterface({ input: events.stdout! }).on('line', (line) => {
+    const flow = /sport=(\d+) dport=53 .*?src=(\S+)/.exec(line);
+    if (flow) byPort.set(Number(flow[1]), flow[2] as string);
+  });
+  // Its netlink subscription is up within a moment of its start.
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  return { endpointOf: (port) => byPort.get(port), stop: () => void events.kill() };
 }
 
 /** The two names and their truth: the `kubernetes` Service's cluster IP, and the upstream's fixed answer. */
@@ -187,6 +294,8 @@ interface Endpoint {
 
 interface EndpointWatch {
   ready(): Endpoint[];
+  /** When the set of ready endpoints last changed (ms since the epoch). */
+  lastChangeAt(): number;
   stop(): { error?: string; minReady: number; events: number };
 }
 
@@ -203,6 +312,7 @@ async function watchReadyEndpoints(stateDir?: string): Promise<EndpointWatch> {
   let current: Endpoint[] = [];
   let minReady = Number.POSITIVE_INFINITY;
   let events = 0;
+  let lastChangeAt = Date.now();
   let error: string | undefined;
   let stopped = false;
   let request: ReturnType<typeof https.get> | undefined;
@@ -212,7 +322,9 @@ async function watchReadyEndpoints(stateDir?: string): Promise<EndpointWatch> {
     const ready = deleted || !port ? [] : (slice.endpoints ?? []).filter((e: any) => e.conditions?.ready !== false).map((e: any) => ({ ip: e.addresses[0], port }));
     if (ready.length === 0) bySlice.delete(slice.metadata.name);
     else bySlice.set(slice.metadata.name, ready);
+    const before = current.map((e) => e.ip).sort().join();
     current = [...bySlice.values()].flat();
+    if (current.map((e) => e.ip).sort().join() !== before) lastChangeAt = Date.now();
   };
 
   const get = (path: string) =>
@@ -264,6 +376,7 @@ async function watchReadyEndpoints(stateDir?: string): Promise<EndpointWatch> {
 
   return {
     ready: () => current,
+    lastChangeAt: () => lastChangeAt,
     stop() {
       stopped = true;
       request?.destroy();

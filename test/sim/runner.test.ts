@@ -1,14 +1,15 @@
 // The process runner plays the kubelet for CoreDNS and the proportional autoscaler:
 // their real programs run, and what the API shows of them comes from real probes.
-import dgram from 'node:dgram';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import * as dnsPacket from 'dns-packet';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { pollUntil } from './lib/settle.ts';
-import { bindCorefile } from './runner/corefile.ts';
 import { runnableImages } from './runner/images.ts';
-import { apiClient, auditOffset, createTestNamespace, kubectl, podHostAddress, podLogFile, readAuditCaughtUp, reset, upstreamAnswer, upstreamName, waitForAudit, type Api, type AuditEvent } from './sim.ts';
+import { apiClient, auditOffset, clusterHttpGet, clusterNetwork, createTestNamespace, info, kubectl, podLogFile, readAuditCaughtUp, reset, resolveIn, upstreamAnswer, upstreamName, waitForAudit, type Api, type AuditEvent } from './sim.ts';
+
+const run = promisify(execFile);
 
 let api: Api;
 beforeAll(async () => {
@@ -20,24 +21,14 @@ afterAll(async () => {
   await reset();
 });
 
-/** One UDP query to address:53: the A records, or the RCODE name when there is none; 'timeout' after 2s. */
+/** One UDP query to address:53 from the cluster namespace (as a node would send it). */
 function resolve(address: string, name: string): Promise<string[] | string> {
-  const socket = dgram.createSocket('udp4');
-  const id = Math.floor(Math.random() * 65535);
-  return new Promise((done) => {
-    const timer = setTimeout(() => finish('timeout'), 2000);
-    const finish = (result: string[] | string) => {
-      clearTimeout(timer);
-      socket.close();
-      done(result);
-    };
-    socket.on('message', (message) => {
-      const answer = dnsPacket.decode(message) as any;
-      const records = (answer.answers ?? []).filter((a: any) => a.type === 'A').map((a: any) => a.data as string);
-      finish(records.length > 0 ? records : answer.rcode);
-    });
-    socket.send(dnsPacket.encode({ id, type: 'query', flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name }] }), 53, address);
-  });
+  return resolveIn(clusterNetwork(), address, name);
+}
+
+/** The route the cluster namespace has to a pod IP (empty once the pod is gone). */
+async function routeTo(podIP: string): Promise<string> {
+  return (await run('nsenter', [`--net=${clusterNetwork()}`, 'ip', 'route', 'show', `${podIP}/32`])).stdout.trim();
 }
 
 const isReady = (pod: any) => pod?.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') ?? false;
@@ -78,7 +69,7 @@ async function createCoreDns(namespace: string, corefile: string): Promise<void>
 }
 
 describe('CoreDNS', () => {
-  test('the seeded coredns pod turns Ready only after its process starts, and then really answers on its address', async () => {
+  test('the seeded coredns pod turns Ready only after its process starts, then answers on its own pod IP with its Corefile as the ConfigMap has it', async () => {
     const [old] = await podsOf('kube-system', 'k8s-app=kube-dns');
     await api.request('DELETE', `/api/v1/namespaces/kube-system/pods/${old.metadata.name}`);
     const seen = new Set<string>();
@@ -91,17 +82,17 @@ describe('CoreDNS', () => {
     }, 50);
     // The start-up delay (the image pull) shows as ContainerCreating, not Ready.
     expect(seen).toContain('waiting:ContainerCreating:false');
-    const address = podHostAddress(pod.status.podIP);
-    expect(address).toMatch(/^127\./);
-    expect(pod.status.podIP).toMatch(/^100\.79\./);
-    const ready = await fetch(`http://${address}:8181/ready`);
-    expect(ready.status).toBe(200);
-    expect(await resolve(address as string, 'kubernetes.default.svc.cluster.local')).toEqual(['10.32.0.1']);
-    expect(await resolve(address as string, upstreamName)).toEqual([upstreamAnswer]);
-    expect(await resolve(address as string, 'nowhere.upstream.test')).toBe('NXDOMAIN');
-    // The listen addresses are in the process's copy of the Corefile only.
+    const address = pod.status.podIP as string;
+    expect(address).toMatch(/^100\.79\./);
+    expect((await clusterHttpGet(address, 8181, '/ready')).status).toBe(200);
+    expect(await resolve(address, 'kubernetes.default.svc.cluster.local')).toEqual(['10.32.0.1']);
+    expect(await resolve(address, upstreamName)).toEqual([upstreamAnswer]);
+    expect(await resolve(address, 'nowhere.upstream.test')).toBe('NXDOMAIN');
+    // The Corefile the process reads (in its own mount namespace) is the ConfigMap's, byte for byte.
     const { body: configMap } = await api.get('/api/v1/namespaces/kube-system/configmaps/coredns');
-    expect(configMap.data.Corefile).not.toMatch(/bind|127\./);
+    expect(readFileSync(`/proc/${pidOf(pod)}/root/etc/coredns/Corefile`, 'utf8')).toBe(configMap.data.Corefile);
+    // Its resolv.conf is the node's (dnsPolicy Default): the upstream server.
+    expect(readFileSync(`/proc/${pidOf(pod)}/root/etc/resolv.conf`, 'utf8')).toMatch(/^nameserver 172\.16\.0\.1$/m);
     // The EndpointSlice of kube-dns lists it, as for any Ready pod.
     const slices = await api.list('/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkube-dns');
     expect(slices.flatMap((s) => (s.endpoints ?? []).flatMap((e: any) => e.addresses))).toContain(pod.status.podIP);
@@ -134,8 +125,9 @@ describe('CoreDNS', () => {
       [pod] = await podsOf(namespace, 'app=dns');
       return pod && isReady(pod) ? undefined : 'Ready';
     });
-    const address = podHostAddress(pod.status.podIP) as string;
+    const address = pod.status.podIP as string;
     expect(await resolve(address, 'edited.test')).toEqual(['192.0.2.1']);
+    expect(await routeTo(address)).toMatch(/dev v79-/);
     await api.request('PATCH', `/api/v1/namespaces/${namespace}/configmaps/dns`, { body: { data: { Corefile: corefile('192.0.2.2') } }, contentType: 'application/merge-patch+json' });
     await pollUntil('the edited answer', 60_000, async () => {
       const answer = await resolve(address, 'edited.test');
@@ -151,21 +143,13 @@ describe('CoreDNS', () => {
     await pollUntil('the pod to be gone', 60_000, async () => ((await podsOf(namespace, 'app=dns')).length === 0 ? undefined : 'no pod'));
     expect(existsSync(`/proc/${pid}`)).toBe(false);
     expect(await resolve(address, 'edited.test')).toBe('timeout');
-    expect(podHostAddress(pod.status.podIP)).toBeUndefined();
-  });
-});
-
-describe("the Corefile copy a CoreDNS process gets", () => {
-  test('binds every server block to the pod address and moves health, ready and prometheus there, leaving the rest as written', () => {
-    const corefile = ['example.org:53 {', '    bind 10.0.0.1', '    whoami', '}', '.:53 {', '    errors', '    health {', '        lameduck 5s', '    }', '    ready', '    prometheus :9153', '    no_such_plugin', '}', ''].join('\n');
-    expect(bindCorefile(corefile, '127.1.2.3')).toBe(
-      ['example.org:53 {', '    bind 127.1.2.3', '    whoami', '}', '.:53 {', '    bind 127.1.2.3', '    errors', '    health 127.1.2.3:8080 {', '        lameduck 5s', '    }', '    ready 127.1.2.3:8181', '    prometheus 127.1.2.3:9153', '    no_such_plugin', '}', ''].join('\n'),
-    );
+    // Its network namespace went with it: no veth, no route.
+    expect(await routeTo(address)).toBe('');
   });
 });
 
 test("kwok's pod stages skip exactly the images the runner runs", () => {
-  const stages = readFileSync(path.join(import.meta.dirname, 'kwok/stages.yaml'), 'utf8');
+  const stages = readFileSync(path.join(info().stateDir, 'kwok.yaml'), 'utf8');
   const patterns = [...stages.matchAll(/any\(\.image \| test\("(.+?)"\)\)/g)].map((m) => m[1] as string);
   expect(patterns).toHaveLength(3);
   const skipped = (image: string) => patterns.every((p) => new RegExp(p).test(image));

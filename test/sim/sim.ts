@@ -1,7 +1,10 @@
 // The local Kapsule simulator: one module for the CLI (npm run sim:*), the test setup,
 // the demo and the benchmarks. A real control plane (etcd, kube-apiserver,
 // kube-controller-manager, kube-scheduler v1.35.4) with kwok running fake Kapsule nodes.
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import dnsPacket from 'dns-packet';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Api } from './lib/api.ts';
@@ -9,7 +12,7 @@ import { auditEndOffset, readAuditAfterSentinel, readAuditFile, waitForAuditEven
 import { deleteExtras, saveBaseline } from './lib/cleanup.ts';
 import { componentNames } from './lib/components.ts';
 import { server } from './lib/config-files.ts';
-import { checkPortsFree, ensureBinaries, prepareStateDir, startControlPlane } from './lib/control-plane.ts';
+import { checkPortsFree, ensureBinaries, prepareStateDir, startComponent, startControlPlane } from './lib/control-plane.ts';
 import { runKubectl, type KubectlResult } from './lib/kubectl.ts';
 import { cluster, layout, type Layout } from './lib/layout.ts';
 import { defaultShape, desiredNodes, reconcileNodes, type NodesPerZone } from './lib/nodes.ts';
@@ -20,8 +23,11 @@ import { restoreSeed, seedObjects } from './lib/seed.ts';
 import { waitUntilSettled } from './lib/settle.ts';
 import { defaultStartDelayMs, readState, withLock, writeState, type SimState } from './lib/state.ts';
 import { upgradeManifests } from './lib/upgrade.ts';
-import { hostAddressOf } from './runner/addresses.ts';
-import { stopPodProcesses } from './runner/pod-processes.ts';
+import { clusterNetns, createSandbox, destroySandbox, httpGetInCluster } from './lib/pod-network.ts';
+import { openUdpRelay } from './lib/udp-relay.ts';
+import { podPidDir, runnerMarker, stopPodProcesses } from './runner/pod-processes.ts';
+
+const runCommand = promisify(execFile);
 
 export type { AuditEvent } from './lib/audit.ts';
 export type { NodesPerZone } from './lib/nodes.ts';
@@ -232,13 +238,78 @@ export { Api, ApiError } from './lib/api.ts';
 export { upstreamName, upstreamAnswer } from './runner/upstream-name.ts';
 export { startDnsProbe, type DnsProbe, type DnsProbeResult, type DnsCounts } from './dns-probe.ts';
 
+// The pod network (README.md, "Network design"): pod IPs and Service ClusterIPs are
+// reachable only inside the simulator's network namespaces, never from this machine's own.
+export { clusterAddresses } from './lib/pod-network.ts';
+
+/** The cluster's network namespace (`/proc/<pid>/ns/net`), where pod IPs are routed and kube-proxy programs Services: for `nsenter --net=`. */
+export function clusterNetwork(stateDir?: string): string {
+  return clusterNetns(layout(stateDir));
+}
+
+/** An HTTP GET to a pod IP or ClusterIP as a node would send it (through the cluster gateway). */
+export function clusterHttpGet(host: string, port: number, urlPath: string, options: { stateDir?: string; timeoutMs?: number } = {}): Promise<{ status: number; body: string }> {
+  return httpGetInCluster(layout(options.stateDir), host, port, urlPath, options);
+}
+
+export interface ClientSandbox {
+  /** Its pod IP, from 100.78.0.0/16 (the runner's pods have 100.79.0.0/16). */
+  ip: string;
+  /** Its network namespace: for nsenter --net=, openUdpRelay. */
+  netns: string;
+  close(): Promise<void>;
+}
+
+/** A pod network namespace of the caller's own, wired as a pod's is: an application's view of Services and DNS. */
+export async function openClientSandbox(stateDir?: string): Promise<ClientSandbox> {
+  const l = layout(stateDir);
+  for (let attempt = 0; ; attempt++) {
+    const ip = `100.78.${1 + Math.floor(Math.random() * 254)}.${1 + Math.floor(Math.random() * 254)}`;
+    const pidFile = path.join(podPidDir(l.stateDir), `client-${ip}.pid`);
+    try {
+      const sandbox = await createSandbox(l, ip, pidFile, { [runnerMarker]: l.stateDir });
+      return { ip, netns: sandbox.netns, close: () => destroySandbox(l, sandbox, pidFile) };
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+export { openUdpRelay, type UdpRelay } from './lib/udp-relay.ts';
+
 /**
- * Where this machine reaches the ports of a pod the process runner runs (CoreDNS,
- * the proportional autoscaler), given the pod's status podIP: a loopback address
- * (127.x.y.z) of its own. Undefined for a pod kwok plays or one that is gone.
+ * Stops kube-proxy and removes its rules (`kube-proxy --cleanup`, as when a node loses
+ * it): no Service answers any more. Tests that call it must call startKubeProxy() after.
  */
-export function podHostAddress(podIP: string, stateDir?: string): string | undefined {
-  return hostAddressOf(podIP, stateDir);
+export async function stopKubeProxy(stateDir?: string): Promise<void> {
+  const l = layout(stateDir);
+  await stopProcesses(l, ['kube-proxy']);
+  await runCommand('nsenter', [`--net=${clusterNetns(l)}`, path.join(l.binDir, 'kube-proxy'), '--cleanup']);
+}
+
+export async function startKubeProxy(stateDir?: string): Promise<void> {
+  await startComponent(layout(stateDir), 'kube-proxy');
+}
+
+/** One DNS query (A) from inside `netns` to server:53: the addresses, the RCODE name when there is none, or 'timeout'. */
+export async function resolveIn(netns: string, server: string, name: string, timeoutMs = 2000): Promise<string[] | string> {
+  const relay = await openUdpRelay(netns);
+  try {
+    const id = Math.floor(Math.random() * 65535);
+    return await new Promise<string[] | string>((resolve) => {
+      const timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      relay.onAnswer((answerId, _from, packet) => {
+        if (answerId !== id) return;
+        clearTimeout(timer);
+        const answer = dnsPacket.decode(packet) as any;
+        const records = (answer.answers ?? []).filter((a: any) => a.type === 'A').map((a: any) => a.data as string);
+        resolve(records.length > 0 ? records : answer.rcode);
+      });
+      relay.send(id, server, 53, dnsPacket.encode({ id, type: 'query', flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name }] }));
+    });
+  } finally {
+    await relay.close();
+  }
 }
 
 /** The output (stdout and stderr, every restart) of a pod the runner runs: logs/pods/<namespace>_<pod>.log. */

@@ -4,12 +4,16 @@ import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { existsSync } from 'node:fs';
 import { cluster, ports, runnerMain, type Layout } from './layout.ts';
+import { desiredNodes } from './nodes.ts';
 import { pkiFiles } from './pki.ts';
+import { clusterAddresses, clusterNetns, gatewayMain, httpGetInCluster, networkFiles } from './pod-network.ts';
+import { readState } from './state.ts';
 import type { ProcessSpec } from './processes.ts';
 
 /** Every process of a running simulator, in start-up order. */
-export const componentNames = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'runner'] as const;
+export const componentNames = ['etcd', 'pod-network', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'kube-proxy', 'runner'] as const;
 
 export interface Component extends ProcessSpec {
   name: (typeof componentNames)[number];
@@ -36,6 +40,41 @@ export async function components(l: Layout): Promise<Component[]> {
     }),
   );
   for (const dir of ['controller-manager', 'scheduler']) await mkdir(path.join(l.pkiDir, dir), { recursive: true });
+  const network = networkFiles(l);
+  const egressConfig = path.join(l.stateDir, 'egress-selector.yaml');
+  // The API server reaches pods and Services (aggregated APIs, webhooks) as Kapsule's
+  // does, through a proxy into the cluster network (konnectivity there, the gateway here).
+  await writeFile(
+    egressConfig,
+    stringify({
+      apiVersion: 'apiserver.k8s.io/v1beta1',
+      kind: 'EgressSelectorConfiguration',
+      egressSelections: [
+        { name: 'cluster', connection: { proxyProtocol: 'HTTPConnect', transport: { uds: { udsName: network.egressSocket } } } },
+        { name: 'controlplane', connection: { proxyProtocol: 'Direct' } },
+        { name: 'etcd', connection: { proxyProtocol: 'Direct' } },
+      ],
+    }),
+  );
+  const kubeProxyConfig = path.join(l.stateDir, 'kube-proxy.yaml');
+  const state = readState(l);
+  await writeFile(
+    kubeProxyConfig,
+    stringify({
+      apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
+      kind: 'KubeProxyConfiguration',
+      mode: 'nftables',
+      clientConnection: { kubeconfig: l.componentKubeconfig('kube-proxy'), ...clientQps },
+      // One kube-proxy for the whole pod network: it stands on the first node (its zone decides nothing here).
+      hostnameOverride: state ? (desiredNodes(state.nodesPerZone, state.zones)[0]?.metadata.name ?? '') : '',
+      clusterCIDR: cluster.podCidr,
+      detectLocalMode: 'ClusterCIDR',
+      healthzBindAddress: '127.0.0.1:10256',
+      metricsBindAddress: '127.0.0.1:10249',
+      // The machine-wide conntrack sysctls are not ours to change.
+      conntrack: { maxPerCore: 0, min: 0, tcpEstablishedTimeout: '0s', tcpCloseWaitTimeout: '0s' },
+    }),
+  );
   const etcdUrl = (port: number) => `http://127.0.0.1:${port}`;
 
   return [
@@ -59,14 +98,23 @@ export async function components(l: Layout): Promise<Component[]> {
       timeoutMs: 20_000,
     },
     {
+      // Holds the cluster's network namespace (see lib/pod-network.ts and runner/cluster-gateway.ts).
+      name: 'pod-network',
+      command: 'unshare',
+      args: ['--net', process.execPath, gatewayMain, `--state-dir=${l.stateDir}`],
+      ready: async () => existsSync(network.ready),
+      timeoutMs: 20_000,
+    },
+    {
       name: 'kube-apiserver',
       command: bin('kube-apiserver'),
       args: [
         `--etcd-servers=${etcdUrl(ports.etcdClient)}`,
         '--bind-address=127.0.0.1',
         `--secure-port=${ports.apiserver}`,
-        // Any address that is not loopback: the `kubernetes` Service's endpoint. Nothing dials it.
-        '--advertise-address=172.16.0.1',
+        // The `kubernetes` Service's endpoint: in the cluster network, the gateway forwards it here.
+        `--advertise-address=${clusterAddresses.gateway}`,
+        `--egress-selector-config-file=${egressConfig}`,
         `--tls-cert-file=${pki.serverCert}`,
         `--tls-private-key-file=${pki.serverKey}`,
         `--client-ca-file=${pki.caCert}`,
@@ -121,6 +169,15 @@ export async function components(l: Layout): Promise<Component[]> {
       command: bin('kwok'),
       args: [`--kubeconfig=${l.componentKubeconfig('kwok')}`, `--config=${l.kwokConfig}`],
       ready: () => httpOk(`http://127.0.0.1:${ports.kwok}/healthz`),
+      timeoutMs: 60_000,
+    },
+    {
+      // Services for the pod network, in the cluster namespace.
+      name: 'kube-proxy',
+      command: bin('kube-proxy'),
+      args: [`--config=${kubeProxyConfig}`],
+      netns: () => clusterNetns(l),
+      ready: () => httpGetInCluster(l, '127.0.0.1', 10256, '/healthz', { timeoutMs: 2000 }).then((r) => r.status === 200, () => false),
       timeoutMs: 60_000,
     },
     {

@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { cluster, ports, sourceDir, type Layout } from './layout.ts';
+import { runnableImages } from '../runner/images.ts';
 import { pkiFiles, type Tokens, type UserKey } from './pki.ts';
 
 export const server = `https://127.0.0.1:${ports.apiserver}`;
@@ -15,7 +16,7 @@ export async function writeUserKubeconfig(l: Layout, tokens: Tokens): Promise<vo
 /** One kubeconfig per component, each with its own user (the audit log tells them apart). */
 export async function writeComponentKubeconfigs(l: Layout, tokens: Tokens): Promise<void> {
   await mkdir(path.dirname(l.componentKubeconfig('x')), { recursive: true });
-  for (const key of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) {
+  for (const key of ['kube-controller-manager', 'kube-scheduler', 'kwok', 'kube-proxy'] as const) {
     await writeKubeconfig(l.componentKubeconfig(key), l, tokens, [key]);
   }
 }
@@ -45,7 +46,7 @@ export async function writeAuditPolicy(l: Layout): Promise<void> {
     rules: [
       {
         level: 'None',
-        users: ['kwok', 'system:kube-controller-manager', 'system:kube-scheduler', 'system:apiserver'],
+        users: ['kwok', 'system:kube-controller-manager', 'system:kube-scheduler', 'system:apiserver', 'system:kube-proxy'],
         resources: [{ group: 'coordination.k8s.io', resources: ['leases'] }],
       },
       { level: 'Metadata' },
@@ -71,8 +72,14 @@ export async function writeKwokConfig(l: Layout): Promise<void> {
       nodeLeaseParallelism: 16,
     },
   };
-  const stages = await readFile(path.join(sourceDir, 'kwok/stages.yaml'), 'utf8');
+  const stages = (await readFile(path.join(sourceDir, 'kwok/stages.yaml'), 'utf8')).replaceAll('__RUNNER_IMAGES__', runnerImagesPattern());
   await writeFile(l.kwokConfig, `${stringify(options)}---\n${stages}`);
+}
+
+/** The images the runner runs (runner/images.ts), as the regular expression kwok's stages test images with. */
+export function runnerImagesPattern(): string {
+  for (const image of runnableImages) if (!/^[a-z0-9./_-]+$/.test(image.prefix)) throw new Error(`image prefix ${image.prefix}: only [a-z0-9./_-] are written into kwok's expression`);
+  return `^(${runnableImages.map((image) => image.prefix.replaceAll('.', '[.]')).join('|')})[:@]`;
 }
 
 /** Nodes with this annotation are kwok's to run; nothing else is. */

@@ -42,15 +42,15 @@ export async function prepareStateDir(l: Layout): Promise<Tokens> {
 }
 
 /**
- * etcd, then the API server, then the rest together (kube-controller-manager gives up
+ * etcd and the cluster network, then the API server, then the rest together (kube-controller-manager gives up
  * if the API server is not healthy within 10s of its start). Each must answer its
  * health check in time; if one does not, everything started is stopped.
  */
 export async function startControlPlane(l: Layout, onApiServerReady: () => Promise<void>): Promise<void> {
   const all = await components(l);
-  const [etcd, apiserver, ...rest] = all as [Component, Component, ...Component[]];
+  const [etcd, network, apiserver, ...rest] = all as [Component, Component, Component, ...Component[]];
   try {
-    await startAndWait(l, [etcd]);
+    await startAndWait(l, [etcd, network]);
     await startAndWait(l, [apiserver]);
     // Seeding (nodes, kube-system) overlaps with the controllers' start-up.
     await Promise.all([startAndWait(l, rest), onApiServerReady()]);
@@ -58,6 +58,13 @@ export async function startControlPlane(l: Layout, onApiServerReady: () => Promi
     await stopProcesses(l);
     throw error;
   }
+}
+
+/** Starts one component of a running simulator again (e.g. kube-proxy after a test stopped it) and waits until it is ready. */
+export async function startComponent(l: Layout, name: string): Promise<void> {
+  const component = (await components(l)).find((c) => c.name === name);
+  if (!component) throw new Error(`no simulator component ${name}`);
+  await startAndWait(l, [component]);
 }
 
 async function startAndWait(l: Layout, group: Component[]): Promise<void> {

@@ -18,6 +18,8 @@ export const users = {
   kwok: { name: 'kwok', groups: ['system:masters'] },
   // The process runner: the kubelet of the pods it runs (status, token requests, deletions).
   runner: { name: 'sim-runner', groups: ['system:masters'] },
+  // Bound to ClusterRole system:node-proxier by the API server's bootstrap RBAC, as on any cluster.
+  'kube-proxy': { name: 'system:kube-proxy', groups: [] },
 } as const;
 
 export type UserKey = keyof typeof users;

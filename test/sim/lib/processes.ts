@@ -7,11 +7,14 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runnerMain, type Layout } from './layout.ts';
+import { gatewayMain } from './pod-network.ts';
 
 export interface ProcessSpec {
   name: string;
   command: string;
   args: string[];
+  /** Started inside this network namespace (`nsenter --net=`), resolved at start. */
+  netns?: () => string;
 }
 
 export function logFile(l: Layout, name: string): string {
@@ -25,7 +28,8 @@ export async function startProcess(l: Layout, spec: ProcessSpec): Promise<number
   try {
     // Detached, in its own process group, so that it outlives `npm run sim:up` and a
     // Ctrl-C in the terminal that started it does not reach it.
-    const child = spawn(spec.command, spec.args, { detached: true, stdio: ['ignore', out, out], cwd: l.stateDir });
+    const [command, args] = spec.netns ? ['nsenter', [`--net=${spec.netns()}`, spec.command, ...spec.args]] : [spec.command, spec.args];
+    const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out], cwd: l.stateDir });
     const pid = await new Promise<number>((resolve, reject) => {
       child.once('error', (error) => reject(new Error(`cannot start ${spec.name} (${spec.command}): ${error.message}`)));
       child.once('spawn', () => resolve(child.pid ?? -1));
@@ -59,8 +63,8 @@ function isOurs(pid: number, l: Layout): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    // The runner is a Node.js program: its script names it.
-    return (commandLine.startsWith(l.binDir) || commandLine.includes(runnerMain)) && commandLine.includes(l.stateDir);
+    // The runner and the cluster gateway are Node.js programs: their scripts name them.
+    return (commandLine.startsWith(l.binDir) || commandLine.includes(runnerMain) || commandLine.includes(gatewayMain)) && commandLine.includes(l.stateDir);
   } catch {
     return false;
   }

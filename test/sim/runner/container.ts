@@ -2,6 +2,7 @@
 // (at once, then 10 s doubling to 5 min) under restartPolicy Always/OnFailure, its
 // readiness probe deciding `ready`, its liveness probe killing it after failureThreshold.
 import type { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { probeOnce, timings, type ProbeSpec } from './probes.ts';
 import type { ContainerView, Terminated } from './status.ts';
@@ -11,6 +12,8 @@ export interface ContainerHooks {
   launch: () => Promise<ChildProcess>;
   /** The pod's own address, where probes go. */
   address: string;
+  /** A TCP connection from the node's network (the cluster namespace), where a kubelet probes from. */
+  connect: (host: string, port: number) => Promise<Socket>;
   restartPolicy: string;
   terminationGraceMs: number;
   changed: () => void;
@@ -114,7 +117,7 @@ export class Container {
     let failures = 0;
     const tick = async () => {
       if (run !== this.runs || !this.process) return;
-      const ok = await probeOnce(probe, this.hooks.address, this.spec).catch(() => false);
+      const ok = await probeOnce(probe, this.hooks.address, this.spec, this.hooks.connect).catch(() => false);
       if (run !== this.runs) return;
       [successes, failures] = ok ? [successes + 1, 0] : [0, failures + 1];
       const ready = this.view.ready ? failures < t.failureThreshold : successes >= t.successThreshold;
@@ -136,7 +139,7 @@ export class Container {
     let failures = 0;
     const tick = async () => {
       if (run !== this.runs || !this.process) return;
-      const ok = await probeOnce(probe, this.hooks.address, this.spec).catch(() => false);
+      const ok = await probeOnce(probe, this.hooks.address, this.spec, this.hooks.connect).catch(() => false);
       if (run !== this.runs) return;
       failures = ok ? 0 : failures + 1;
       if (failures >= t.failureThreshold) {

@@ -6,22 +6,18 @@ import path from 'node:path';
 export interface RunnableImage {
   /** Image reference up to the tag: `<prefix>:<any tag>` runs this binary. */
   prefix: string;
+  /** The program in .cache/sim/bin (built by test/sim/build.sh). */
   binary: string;
   /** The image's ENTRYPOINT: a command naming it runs the binary instead. */
   entrypoint: string;
-  /**
-   * 'loopback': listens on the pod's own 127.x address (CoreDNS binds where its Corefile says).
-   * 'isolated': a network namespace of its own, reaching only the API server: the autoscaler's
-   * health server takes :8080 on every address, which would collide with any other pod's.
-   */
-  network: 'loopback' | 'isolated';
 }
 
-// One binary per program whatever the tag: coredns is built at the seeded tag (v1.12.1)
-// and also stands for the upgraded v1.12.4.
+// The one table to extend for another image (test/sim/README.md, "Adding an image"):
+// one binary per program whatever the tag (coredns is built at the seeded tag, v1.12.1,
+// and also stands for the upgraded v1.12.4). kwok's stages skip these prefixes.
 export const runnableImages: RunnableImage[] = [
-  { prefix: 'registry.k8s.io/coredns/coredns', binary: 'coredns', entrypoint: '/coredns', network: 'loopback' },
-  { prefix: 'registry.k8s.io/cpa/cluster-proportional-autoscaler', binary: 'cluster-proportional-autoscaler', entrypoint: '/cluster-proportional-autoscaler', network: 'isolated' },
+  { prefix: 'registry.k8s.io/coredns/coredns', binary: 'coredns', entrypoint: '/coredns' },
+  { prefix: 'registry.k8s.io/cpa/cluster-proportional-autoscaler', binary: 'cluster-proportional-autoscaler', entrypoint: '/cluster-proportional-autoscaler' },
 ];
 
 export function runnableImage(image: string): RunnableImage | undefined {
@@ -43,13 +39,4 @@ export function commandLine(container: any, binDir: string, expand: (s: string) 
   // The image holds one program: whatever path the command names, that is what runs.
   if (first !== image.entrypoint && path.basename(first ?? '') !== image.binary) throw new Error(`command ${first} is not in image ${container.image} (only ${image.entrypoint} is)`);
   return { file: path.join(binDir, image.binary), args: [...rest, ...args] };
-}
-
-/** The Corefile a CoreDNS container reads: its -conf argument (default ./Corefile). */
-export function corefilePath(container: any, args: string[]): string | undefined {
-  if (!runnableImage(container.image)?.binary.startsWith('coredns')) return undefined;
-  const index = args.findIndex((a) => a === '-conf' || a === '--conf');
-  if (index >= 0) return args[index + 1];
-  const inline = args.find((a) => a.startsWith('-conf=') || a.startsWith('--conf='));
-  return inline ? inline.slice(inline.indexOf('=') + 1) : undefined;
 }

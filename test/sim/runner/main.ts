@@ -11,13 +11,13 @@ import { Api } from '../lib/api.ts';
 import { server } from '../lib/config-files.ts';
 import { layout, ports } from '../lib/layout.ts';
 import { pkiFiles } from '../lib/pki.ts';
+import { clusterAddresses, connectInCluster, networkFiles } from '../lib/pod-network.ts';
 import { defaultStartDelayMs, readState } from '../lib/state.ts';
-import { AddressPool, upstreamAddress } from './addresses.ts';
+import { AddressPool } from './addresses.ts';
 import { isRunnerPod } from './images.ts';
 import { stopPodProcesses } from './pod-processes.ts';
 import { PodWorker, readStartDelay } from './pod-worker.ts';
 import { splice } from './splice.ts';
-import { startUpstream } from './upstream.ts';
 import { listAndWatch, type WatchEvent } from './watch.ts';
 
 const stateDirFlag = process.argv.find((a) => a.startsWith('--state-dir='));
@@ -37,12 +37,14 @@ const abort = new AbortController();
 
 const env = {
   api,
+  layout: l,
   stateDir: l.stateDir,
   binDir: l.binDir,
   logDir: l.logDir,
-  apiServer: { host: apiUrl.hostname, port: Number(apiUrl.port) },
-  upstreamAddress,
-  apiSocket: path.join(l.stateDir, 'runner', 'apiserver.sock'),
+  apiServer: { host: clusterAddresses.kubernetesService, port: 443 },
+  upstreamAddress: clusterAddresses.upstreamDns,
+  clusterDns: clusterAddresses.kubeDns,
+  probe: (host: string, port: number) => connectInCluster(l, host, port),
   startDelayMs: () => readStartDelay(l.stateFile, defaultStartDelayMs),
   log,
 };
@@ -63,8 +65,7 @@ function podSeen(pod: any): void {
   }
   const started = new PodWorker(pod, pool.allocate(), env);
   workers.set(uid, started);
-  void pool.publish(l);
-  log(`${started.key}: bound to ${pod.spec.nodeName}, pod IP ${started.address.podIP} at ${started.address.hostAddress}`);
+  log(`${started.key}: bound to ${pod.spec.nodeName}, pod IP ${started.podIP}`);
   started.run().catch((error) => log(`${started.key}: ${(error as Error).message}`));
 }
 
@@ -79,16 +80,13 @@ function forget(uid: string): void {
   const worker = workers.get(uid);
   if (!worker) return;
   workers.delete(uid);
-  pool.release(worker.address.podIP);
-  void pool.publish(l);
+  pool.release(worker.podIP);
 }
 
 async function main(): Promise<void> {
   // Processes a previous runner of this simulator left behind.
   await stopPodProcesses(l.stateDir);
-  await pool.publish(l);
-  await startUpstream(upstreamAddress);
-  await serveApiSocket(env.apiSocket, env.apiServer);
+  await serveApiSocket(networkFiles(l).apiSocket, { host: apiUrl.hostname, port: Number(apiUrl.port) });
   void listAndWatch<any>(
     api,
     connection,
@@ -114,10 +112,10 @@ async function main(): Promise<void> {
     abort.signal,
   );
   http.createServer((_, response) => response.end('ok')).listen(ports.runner, '127.0.0.1');
-  log(`runner up: upstream DNS on ${upstreamAddress}:53, health on 127.0.0.1:${ports.runner}`);
+  log(`runner up: health on 127.0.0.1:${ports.runner}`);
 }
 
-/** Passes each connection to the API server, bytes as they are (TLS end to end). */
+/** For the cluster namespace (its gateway): passes each connection to the API server, bytes as they are (TLS end to end). */
 async function serveApiSocket(socketPath: string, apiServer: { host: string; port: number }): Promise<void> {
   await rm(socketPath, { force: true });
   const proxy = net.createServer((client) => splice(client, net.connect(apiServer.port, apiServer.host)));

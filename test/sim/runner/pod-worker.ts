@@ -1,5 +1,6 @@
-// One pod the runner plays the kubelet for: after the start-up delay (the image pull),
-// its volumes and resolv.conf are laid out, its containers started in their sandboxes;
+// One pod the runner plays the kubelet for: its network namespace (the sandbox, holding
+// its pod IP) first, then after the start-up delay (the image pull) its volumes and
+// resolv.conf are laid out, its containers started in its namespace;
 // its status follows them; on deletion its processes are stopped and the deletion finished.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -8,9 +9,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Api } from '../lib/api.ts';
 import { Container } from './container.ts';
-import { bindCorefile } from './corefile.ts';
 import { containerEnv, expand, type PodContext } from './env.ts';
-import { commandLine, corefilePath, runnableImage } from './images.ts';
+import { createSandbox, destroySandbox, type Sandbox } from '../lib/pod-network.ts';
+import type { Layout } from '../lib/layout.ts';
+import { commandLine, runnableImage } from './images.ts';
 import { podPidFile, runnerMarker } from './pod-processes.ts';
 import { sandboxed, type Mount } from './sandbox.ts';
 import { podStatus } from './status.ts';
@@ -18,13 +20,18 @@ import { project, writeAtomically } from './volumes.ts';
 
 export interface RunnerEnv {
   api: Api;
+  layout: Layout;
   stateDir: string;
   binDir: string;
   logDir: string;
+  /** The `kubernetes` Service, as pods reach the API server. */
   apiServer: { host: string; port: number };
+  /** What resolv.conf names for dnsPolicy Default (the node's resolver). */
   upstreamAddress: string;
-  /** A unix socket to the API server, for pods in a network namespace of their own. */
-  apiSocket: string;
+  /** The kube-dns Service's ClusterIP, for dnsPolicy ClusterFirst. */
+  clusterDns: string;
+  /** Probes run from the cluster namespace: the kubelet's view. */
+  probe: (host: string, port: number) => Promise<import('node:net').Socket>;
   startDelayMs: () => Promise<number>;
   log: (line: string) => void;
 }
@@ -42,12 +49,13 @@ export class PodWorker {
   private dirty = false;
   private gone = false;
   private tokenTimer: NodeJS.Timeout | undefined;
-  readonly address: { podIP: string; hostAddress: string };
+  private sandbox: Promise<Sandbox> | undefined;
+  readonly podIP: string;
   private readonly env: RunnerEnv;
 
-  constructor(pod: any, address: { podIP: string; hostAddress: string }, env: RunnerEnv) {
+  constructor(pod: any, podIP: string, env: RunnerEnv) {
     this.pod = pod;
-    this.address = address;
+    this.podIP = podIP;
     this.env = env;
     this.dir = path.join(env.stateDir, 'runner', 'pods', pod.metadata.uid);
     const graceMs = (pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
@@ -55,7 +63,8 @@ export class PodWorker {
       (spec: any) =>
         new Container(spec, {
           launch: () => this.launch(spec),
-          address: address.hostAddress,
+          address: podIP,
+          connect: env.probe,
           restartPolicy: pod.spec.restartPolicy ?? 'Always',
           terminationGraceMs: graceMs,
           changed: () => this.statusChanged(),
@@ -71,6 +80,9 @@ export class PodWorker {
   async run(): Promise<void> {
     const { body: node } = await this.env.api.get(`/api/v1/nodes/${this.pod.spec.nodeName}`);
     this.hostIP = node.status?.addresses?.find((a: any) => a.type === 'InternalIP')?.address ?? '127.0.0.1';
+    if (this.terminating || this.gone) return;
+    this.sandbox = createSandbox(this.env.layout, this.podIP, this.sandboxPidFile(), { [runnerMarker]: this.env.stateDir });
+    await this.sandbox;
     this.sandboxReady = true;
     this.statusChanged();
     // The image pull.
@@ -82,7 +94,7 @@ export class PodWorker {
       return;
     }
     await mkdir(this.dir, { recursive: true });
-    await writeFile(path.join(this.dir, 'resolv.conf'), `nameserver ${this.env.upstreamAddress}\noptions ndots:1\n`);
+    await writeFile(path.join(this.dir, 'resolv.conf'), this.resolvConf());
     // As a kubelet's FailedMount: the pod stays ContainerCreating until its volumes can be laid out.
     for (;;) {
       try {
@@ -127,7 +139,25 @@ export class PodWorker {
 
   private async cleanUp(): Promise<void> {
     clearTimeout(this.tokenTimer);
+    const sandbox = await this.sandbox?.catch(() => undefined);
+    if (sandbox) await destroySandbox(this.env.layout, sandbox, this.sandboxPidFile());
     await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private sandboxPidFile(): string {
+    return podPidFile(this.env.stateDir, this.pod.metadata.uid, 'sandbox');
+  }
+
+  /** As the kubelet writes it for the pod's dnsPolicy (dnsConfig is not merged). */
+  private resolvConf(): string {
+    const policy = this.pod.spec.dnsPolicy ?? 'ClusterFirst';
+    if (policy === 'Default' || (policy === 'ClusterFirst' && this.pod.spec.hostNetwork)) return `nameserver ${this.env.upstreamAddress}\n`;
+    if (policy === 'None') {
+      const config = this.pod.spec.dnsConfig ?? {};
+      return [...(config.nameservers ?? []).map((n: string) => `nameserver ${n}`), ...(config.searches?.length ? [`search ${config.searches.join(' ')}`] : []), ''].join('\n');
+    }
+    const namespace = this.pod.metadata.namespace;
+    return `search ${namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver ${this.env.clusterDns}\noptions ndots:5\n`;
   }
 
   private async projectVolumes(): Promise<void> {
@@ -140,24 +170,12 @@ export class PodWorker {
         continue;
       }
       projection.configMaps.forEach((name) => this.configMaps.add(name));
-      await writeAtomically(dir, this.withBoundCorefile(volume.name, projection.files));
+      await writeAtomically(dir, projection.files);
       if (projection.renewInMs !== undefined) {
         clearTimeout(this.tokenTimer);
         this.tokenTimer = setTimeout(() => void this.projectVolumes().catch(() => undefined), projection.renewInMs);
       }
     }
-  }
-
-  /** The Corefile a CoreDNS container reads, bound to the pod's own address (see corefile.ts). */
-  private withBoundCorefile(volumeName: string, files: Record<string, string>): Record<string, string> {
-    for (const container of this.pod.spec.containers) {
-      const file = corefilePath(container, container.args ?? []);
-      const mount = (container.volumeMounts ?? []).find((m: any) => m.name === volumeName && file?.startsWith(`${m.mountPath.replace(/\/$/, '')}/`));
-      if (!file || !mount) continue;
-      const key = path.relative(mount.mountPath, file);
-      if (files[key] !== undefined) files[key] = bindCorefile(files[key] as string, this.address.hostAddress);
-    }
-    return files;
   }
 
   private async launch(spec: any) {
@@ -171,9 +189,9 @@ export class PodWorker {
     mounts.push({ source: path.join(this.dir, 'resolv.conf'), target: '/etc/resolv.conf', readOnly: true });
     const scratch = path.join(this.dir, `ns-${spec.name}`);
     await mkdir(scratch, { recursive: true });
-    const isolated = runnableImage(spec.image)?.network === 'isolated';
-    const network = isolated ? { apiSocket: this.env.apiSocket, apiHost: this.env.apiServer.host, apiPort: this.env.apiServer.port } : undefined;
-    const command = sandboxed(program, mounts, scratch, network);
+    const sandbox = await this.sandbox;
+    if (!sandbox) throw new Error('the pod has no network namespace');
+    const command = sandboxed(program, mounts, scratch, sandbox.netns);
     const logFile = path.join(this.env.logDir, 'pods', `${this.pod.metadata.namespace}_${this.pod.metadata.name}.log`);
     await mkdir(path.dirname(logFile), { recursive: true });
     const out = openSync(logFile, 'a');
@@ -194,7 +212,7 @@ export class PodWorker {
   }
 
   private context(): PodContext {
-    return { pod: this.pod, podIP: this.address.podIP, hostIP: this.hostIP, api: this.env.api, apiServer: this.env.apiServer };
+    return { pod: this.pod, podIP: this.podIP, hostIP: this.hostIP, api: this.env.api, apiServer: this.env.apiServer };
   }
 
   /** Coalesces status writes: one in flight, the latest state written after it. */
@@ -211,7 +229,7 @@ export class PodWorker {
   }
 
   private async writeStatus(): Promise<void> {
-    const view = { podIP: this.address.podIP, hostIP: this.hostIP, startTime: this.startTime, sandboxReady: this.sandboxReady, containers: this.containers.map((c) => c.view) };
+    const view = { podIP: this.podIP, hostIP: this.hostIP, startTime: this.startTime, sandboxReady: this.sandboxReady, containers: this.containers.map((c) => c.view) };
     const { namespace, name, uid } = this.pod.metadata;
     const { status, body } = await this.env.api.request('PATCH', `/api/v1/namespaces/${namespace}/pods/${name}/status`, {
       body: { metadata: { uid }, status: podStatus(this.pod, view) },

@@ -1,8 +1,9 @@
 // The kubelet's probes, for the handlers these pods use: httpGet (to the pod's own
-// address) and tcpSocket. A probe without handler the runner knows fails loudly.
+// address, from the cluster namespace as from a node) and tcpSocket. A probe without handler the runner knows fails loudly.
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
 
 export interface ProbeSpec {
   httpGet?: { path?: string; port: number | string; scheme?: string; httpHeaders?: { name: string; value: string }[] };
@@ -27,36 +28,46 @@ export function timings(probe: ProbeSpec) {
   };
 }
 
-/** One probe: true on success (HTTP 200-399, or a TCP connection). */
-export function probeOnce(probe: ProbeSpec, address: string, container: any): Promise<boolean> {
+/** One probe from the node (`connect` opens a TCP connection there): true on success (HTTP 200-399, or a TCP connection). */
+export async function probeOnce(probe: ProbeSpec, address: string, container: any, connect: (host: string, port: number) => Promise<net.Socket>): Promise<boolean> {
   const timeoutMs = timings(probe).timeoutMs;
-  if (probe.httpGet) {
-    const get = probe.httpGet;
-    const client = get.scheme === 'HTTPS' ? https : http;
-    const headers = Object.fromEntries((get.httpHeaders ?? []).map((h) => [h.name, h.value]));
-    return new Promise((resolve) => {
-      const request = client.get({ host: address, port: portNumber(get.port, container), path: get.path ?? '/', headers: { 'User-Agent': 'kube-probe/1.35', ...headers }, timeout: timeoutMs, rejectUnauthorized: false }, (response) => {
-        response.resume();
-        const status = response.statusCode ?? 0;
-        resolve(status >= 200 && status < 400);
-      });
-      request.on('timeout', () => request.destroy());
-      request.on('error', () => resolve(false));
-    });
+  const handler = probe.httpGet ?? probe.tcpSocket;
+  if (!handler) throw new Error('only httpGet and tcpSocket probes run in the simulator');
+  const port = portNumber(handler.port, container);
+  const deadline = AbortSignal.timeout(timeoutMs);
+  let socket: net.Socket;
+  try {
+    socket = await Promise.race([connect(address, port), new Promise<never>((_, reject) => deadline.addEventListener('abort', () => reject(new Error('timeout'))))]);
+  } catch {
+    return false;
   }
-  if (probe.tcpSocket) {
-    const port = portNumber(probe.tcpSocket.port, container);
-    return new Promise((resolve) => {
-      const socket = net.connect({ host: address, port, timeout: timeoutMs }, () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('timeout', () => socket.destroy());
-      socket.on('error', () => resolve(false));
-      socket.on('close', () => resolve(false));
-    });
+  if (!probe.httpGet) {
+    socket.destroy();
+    return true;
   }
-  throw new Error('only httpGet and tcpSocket probes run in the simulator');
+  const get = probe.httpGet;
+  const client = get.scheme === 'HTTPS' ? https : http;
+  const headers = Object.fromEntries((get.httpHeaders ?? []).map((h) => [h.name, h.value]));
+  return new Promise((resolve) => {
+    const options = {
+      host: address,
+      port,
+      path: get.path ?? '/',
+      headers: { 'User-Agent': 'kube-probe/1.35', ...headers },
+      timeout: timeoutMs,
+      rejectUnauthorized: false,
+      // The connection made above (a TLS one on top of it for HTTPS).
+      createConnection: () => (get.scheme === 'HTTPS' ? tls.connect({ socket, rejectUnauthorized: false }) : socket),
+    };
+    const request = client.get(options as https.RequestOptions, (response) => {
+      response.resume();
+      const status = response.statusCode ?? 0;
+      resolve(status >= 200 && status < 400);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+    request.on('close', () => socket.destroy());
+  });
 }
 
 /** A port number, or a named containerPort. */

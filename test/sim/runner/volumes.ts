@@ -106,6 +106,7 @@ export async function writeAtomically(dir: string, files: Record<string, string>
       if (error.code !== 'EEXIST') throw error;
     });
   }
-  for (const entry of await readdir(dir)) if (!entry.startsWith('..') && !tops.has(entry)) await rm(path.join(dir, entry), { force: true });
+  // Only the links: a folder here is another volume's mount point (made by the container runtime).
+  for (const entry of await readdir(dir, { withFileTypes: true })) if (!entry.name.startsWith('..') && !tops.has(entry.name) && entry.isSymbolicLink()) await rm(path.join(dir, entry.name), { force: true });
   if (previous && previous !== stamp) await rm(path.join(dir, previous), { recursive: true, force: true });
 }
