@@ -23,7 +23,8 @@ export const USER_AGENT = `${BINARY_NAME}/${VERSION} (${PLATFORM}) ${FLAVOUR}`;
 
 /**
  * Where the release workflow pushes the guard's image (tagged v<VERSION>); the guard runs
- * `<IMAGE_REPOSITORY>:v<VERSION>` unless --image names a mirror. The workflow reads this line.
+ * `<IMAGE_REPOSITORY>:v<VERSION>` unless --image names a mirror. The workflow reads this line
+ * (and refuses the placeholder `owner`, as plugin.yaml's OWNER waits for the project's home).
  */
-export const IMAGE_REPOSITORY = 'ghcr.io/OWNER/kubectl-kapsule-ha';
+export const IMAGE_REPOSITORY = 'ghcr.io/owner/kubectl-kapsule-ha';
 export const DEFAULT_IMAGE = `${IMAGE_REPOSITORY}:v${VERSION}`;

@@ -2,6 +2,7 @@
 // that stands for each. kwok's stages (test/sim/kwok/stages.yaml) leave pods with
 // these images alone: keep both lists in step.
 import path from 'node:path';
+import { IMAGE_REPOSITORY } from '../../../src/version.ts';
 
 export interface RunnableImage {
   /** Image reference up to the tag: `<prefix>:<any tag>` runs this binary. */
@@ -10,6 +11,8 @@ export interface RunnableImage {
   binary: string;
   /** The image's ENTRYPOINT: a command naming it runs the binary instead. */
   entrypoint: string;
+  /** A program built elsewhere than .cache/sim/bin (absolute path), read at each start. */
+  file?: string;
 }
 
 // The one table to extend for another image (test/sim/README.md, "Adding an image"):
@@ -18,6 +21,9 @@ export interface RunnableImage {
 export const runnableImages: RunnableImage[] = [
   { prefix: 'registry.k8s.io/coredns/coredns', binary: 'coredns', entrypoint: '/coredns' },
   { prefix: 'registry.k8s.io/cpa/cluster-proportional-autoscaler', binary: 'cluster-proportional-autoscaler', entrypoint: '/cluster-proportional-autoscaler' },
+  // The plugin's own image (the guard's CronJob): the executable `npm run build` made, as the
+  // image holds it (Dockerfile), whatever the tag.
+  { prefix: IMAGE_REPOSITORY, binary: 'kubectl-kapsule_ha', entrypoint: '/usr/local/bin/kubectl-kapsule_ha', file: path.resolve(import.meta.dirname, '../../../dist/kubectl-kapsule_ha') },
 ];
 
 export function runnableImage(image: string): RunnableImage | undefined {
@@ -38,5 +44,5 @@ export function commandLine(container: any, binDir: string, expand: (s: string) 
   const [first, ...rest] = command;
   // The image holds one program: whatever path the command names, that is what runs.
   if (first !== image.entrypoint && path.basename(first ?? '') !== image.binary) throw new Error(`command ${first} is not in image ${container.image} (only ${image.entrypoint} is)`);
-  return { file: path.join(binDir, image.binary), args: [...rest, ...args] };
+  return { file: image.file ?? path.join(binDir, image.binary), args: [...rest, ...args] };
 }
