@@ -1,8 +1,9 @@
-// The in-cluster guard against the simulator: installed by the built executable, run as
-// its pod runs it (in-cluster credentials only: the ServiceAccount token, its CA, the
-// service host and port; a read-only root, user 65532, no HOME), its findings as Events
-// and as its recorded result, its repair under the DNS probe, its RBAC asked of the API
-// server, and a clean uninstall.
+// The in-cluster guard against the simulator: installed by the built executable, its Jobs
+// made by kube-controller-manager's CronJob and Job controllers and their pods run by the
+// simulator's runner (the executable, in-cluster credentials only: the ServiceAccount
+// token, its CA, the `kubernetes` Service), its findings as Events and as its recorded
+// result, its repair under the DNS probe, its RBAC asked of the API server, a clean
+// uninstall. And the executable as the image runs it: a read-only root, user 65532, no HOME.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectEveryQueryAnswered, START_DELAY_MS, underDnsProbe } from './dns.ts';
@@ -27,15 +28,38 @@ async function ok(args: string[]): Promise<string> {
   return result.stdout;
 }
 
-/** `guard run` (check-only, or --repair) as the guard's pod runs it: in-cluster, in the restricted sandbox. */
-async function runGuardInCluster(repair = false) {
+/** `guard run` as the image runs it, in the restricted sandbox, with the ServiceAccount's credentials only. */
+async function runGuardInCluster() {
   const token = await sim.kubectl(['create', 'token', 'kapsule-ha-guard', '-n', NS]);
   if (token.code !== 0) throw new Error(`kubectl create token: ${token.stderr}`);
   const server = new URL(sim.info().server);
-  return runSandboxed(executable, ['guard', 'run', ...(repair ? ['--repair'] : [])], {
+  return runSandboxed(executable, ['guard', 'run'], {
     env: { KUBERNETES_SERVICE_HOST: server.hostname, KUBERNETES_SERVICE_PORT: server.port },
     serviceAccount: { token: token.stdout.trim(), ca: readFileSync(sim.info().caFile, 'utf8'), namespace: NS },
   });
+}
+
+let jobs = 0;
+
+/** A Job from the guard's CronJob (as `kubectl create job --from`), to its end: its pod's phase and exit code. */
+async function runGuardJob(): Promise<{ phase: string; exitCode: number; log: string }> {
+  const name = `guard-run-${++jobs}`;
+  const created = await sim.kubectl(['create', 'job', `--from=cronjob/kapsule-ha-guard`, name, '-n', NS]);
+  if (created.code !== 0) throw new Error(`kubectl create job: ${created.stderr}`);
+  for (let i = 0; i < 240; i++) {
+    const pods = (await getJson(['pods', '-n', NS, '-l', `job-name=${name}`])).items as any[];
+    const pod = pods.find((candidate) => ['Succeeded', 'Failed'].includes(candidate.status?.phase));
+    if (pod) {
+      const job = await getJson(['job', name, '-n', NS]);
+      const finished = (job.status?.conditions ?? []).some((c: any) => ['Complete', 'Failed'].includes(c.type) && c.status === 'True');
+      if (finished) {
+        const log = readFileSync(sim.podLogFile(NS, pod.metadata.name), 'utf8');
+        return { phase: pod.status.phase, exitCode: pod.status.containerStatuses[0].state.terminated.exitCode, log };
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`job ${name} did not end within 60 s`);
 }
 
 const canI = async (args: string[]): Promise<boolean> => {
@@ -133,20 +157,29 @@ describe('the guard', () => {
     });
   });
 
-  it('runs in-cluster as its pod does (read-only root, user 65532, no HOME): clean, recorded, shown by status and guard', async () => {
-    const run = await runGuardInCluster();
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain('coredns: in sync');
+  it('a Job from its CronJob on a clean cluster succeeds; its result, clean, is shown by guard and status', async () => {
+    const run = await runGuardJob();
+    expect(run.phase, run.log).toBe('Succeeded');
+    expect(run.exitCode).toBe(0);
+    expect(run.log).toContain('coredns: in sync');
     expect(await lastResult()).toMatchObject({ kind: 'GuardResult', outcome: 'clean', mode: 'check', findings: [], version: expect.any(String) });
     expect(await ok(['guard'])).toMatch(/last run: \S+ by version \S+ \(check\): clean/);
     expect(await ok(['status'])).toMatch(/guard: installed in namespace kapsule-ha.*check-only/);
   });
 
-  it('after a Kapsule upgrade: exit 1, a Warning Event on each drifted copy naming the new image, findings in guard and status, and no write but its Events and result', async () => {
+  it('the executable as the image runs it (own read-only root, user 65532, no HOME, no writable /tmp) works in-cluster', async () => {
+    const run = await runGuardInCluster();
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('coredns: in sync');
+    expect(await lastResult()).toMatchObject({ outcome: 'clean' });
+  });
+
+  it('after a Kapsule upgrade: the next Job fails with exit 1, a Warning Event on each drifted copy names the new image, guard and status show the findings, and it wrote nothing but its Events and result', async () => {
     await sim.upgrade();
     const offset = sim.auditOffset();
-    const run = await runGuardInCluster();
-    expect(run.code, run.stderr).toBe(1);
+    const run = await runGuardJob();
+    expect(run.phase, run.log).toBe('Failed');
+    expect(run.exitCode).toBe(1);
     const events = (await getJson(['events', '-n', 'kube-system', '--field-selector', 'reason=KapsuleHADrift'])).items as any[];
     const about = (kind: string, name: string) => events.filter((event) => event.involvedObject.kind === kind && event.involvedObject.name === name).map((event) => event.message).join('\n');
     expect(about('Deployment', 'coredns-ha')).toContain(NEW_COREDNS);
@@ -171,12 +204,12 @@ describe('the guard', () => {
     expect(await canI(['patch', 'deployments', '-n', 'kube-system'])).toBe(true);
     expect(await canI(['get', 'secrets', '-n', 'kube-system'])).toBe(false);
     expect(await canI(['create', 'deployments', '-n', 'default'])).toBe(false);
-    const { value: run, dns } = await underDnsProbe(() => runGuardInCluster(true));
-    expect(run.code, run.stderr).toBe(0);
+    const { value: run, dns } = await underDnsProbe(() => runGuardJob());
+    expect(run.phase, run.log).toBe('Succeeded');
     expectEveryQueryAnswered(dns, 'guard repair after an upgrade');
     expect(await lastResult()).toMatchObject({ outcome: 'repaired', mode: 'repair', repaired: ['cilium-operator', 'coredns', 'metrics-server'] });
-    const next = await runGuardInCluster(true);
-    expect(next.code, next.stderr).toBe(0);
+    const next = await runGuardJob();
+    expect(next.phase, next.log).toBe('Succeeded');
     expect(await lastResult()).toMatchObject({ outcome: 'clean' });
     const copy = await getJson(['deployment', 'coredns-ha', '-n', 'kube-system']);
     const pools = copy.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values;
@@ -186,7 +219,8 @@ describe('the guard', () => {
     expect((await getJson(['deployment', 'cilium-operator', '-n', 'kube-system'])).spec.replicas).toBe(3);
   });
 
-  it('uninstall leaves nothing behind', async () => {
+  it('uninstall leaves nothing behind (its Jobs and pods go with its namespace)', async () => {
+    expect((await getJson(['pods', '-n', NS])).items.length).toBeGreaterThan(0);
     await ok(['guard', 'remove', '--yes']);
     for (let i = 0; i < 120 && (await getJson(['namespace', NS])); i++) await new Promise((resolve) => setTimeout(resolve, 250));
     expect(await getJson(['namespace', NS])).toBeUndefined();
