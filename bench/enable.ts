@@ -45,12 +45,19 @@ function margin(events: AuditEvent[], copyReady: number | undefined): number | u
 const within = (at: number, intervals: [number, number][]) => intervals.some(([from, to]) => at >= from && at <= to);
 
 /** Polls (as the benchmark) until the three HA deployments are rolled out; returns when (undefined: not within a minute). */
+/** The fields of a Deployment that say whether its rollout is done. */
+interface DeploymentState {
+  metadata: { name: string; generation: number };
+  spec: { replicas?: number };
+  status?: { observedGeneration?: number; updatedReplicas?: number; availableReplicas?: number; replicas?: number };
+}
+
 export async function settled(): Promise<number | undefined> {
   const api = sim.apiClient({ userAgent: `${BENCH_AGENT}/settle` });
   const deadline = Date.now() + 60_000;
   try {
     for (;;) {
-      const list = await api.get<{ items: any[] }>('/apis/apps/v1/namespaces/kube-system/deployments');
+      const list = await api.get<{ items: DeploymentState[] }>('/apis/apps/v1/namespaces/kube-system/deployments');
       const byName = new Map(list.body.items.map((d) => [d.metadata.name as string, d]));
       const done = ['cilium-operator', 'coredns-ha', 'metrics-server-ha'].every((name) => {
         const d = byName.get(name);

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { adminOf, secondSim, secondSimEnv, writeKubeconfig } from '../test/e2e/second-sim.ts';
+import { adminOf, secondSim, secondSimEnv, writeKubeconfig } from '../test/lib/second-sim.ts';
 import { sim } from './lib/cluster.ts';
 import { rounds, type Context } from './lib/context.ts';
 import { runOk } from './lib/run.ts';

@@ -31,7 +31,7 @@ export function makeTarGz(entries: ArchiveEntry[], output: string): string {
 function tarHeader(name: string, size: number, mode: number): Buffer {
   if (Buffer.byteLength(name) > 100) throw new Error(`archive entry name too long: ${name}`);
   const header = Buffer.alloc(512);
-  const octal = (value: number, length: number) => value.toString(8).padStart(length - 1, '0') + '\0';
+  const octal = (value: number, length: number) => `${value.toString(8).padStart(length - 1, '0')}\0`;
   header.write(name, 0, 100, 'utf8');
   header.write(octal(mode, 8), 100);
   header.write(octal(0, 8), 108); // uid
@@ -58,7 +58,7 @@ export function sha256Of(file: string): string {
  * real digest of the archive it names; platforms not built are left out.
  */
 export function renderPluginManifest(template: string, digests: Record<string, string>): string {
-  const [head = '', ...platforms] = template.split(/(?=^  - selector:)/m);
+  const [head = '', ...platforms] = template.split(/(?=^ {2}- selector:)/m);
   const kept = platforms.flatMap((block) => {
     const archive = /uri: \S+\/(kubectl-kapsule_ha_[a-z0-9_]+\.tar\.gz)/.exec(block)?.[1];
     const digest = archive ? digests[archive] : undefined;

@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire, registerHooks } from 'node:module';
 import { dirname, resolve } from 'node:path';
+import type { Io } from '../src/verbs/io.ts';
 import { heavyScript } from './heavy-loader.ts';
 
 const [source, output] = process.argv.slice(2);
@@ -25,7 +26,6 @@ registerHooks({
 });
 const { parseInvocation } = await import('../src/cli/parse.ts');
 const { runComplete } = await import('../src/cli/completion/complete.ts');
-const { captureIo } = await import('../src/cli/io.ts');
 const { prerenderedArgs } = await import('./prerender.ts');
 const invocations = [
   ...prerenderedArgs(),
@@ -50,5 +50,7 @@ for (const args of invocations) {
     // bad input on purpose: its path is warmed too
   }
 }
-await runComplete(['enable', ''], captureIo());
+// Completion's output is not wanted here, only the code it compiles.
+const silent: Io = { out: () => {}, err: () => {}, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, columns: undefined, env: {}, ask: async () => undefined };
+await runComplete(['enable', ''], silent);
 writeFileSync(output, script.createCachedData());

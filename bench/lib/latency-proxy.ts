@@ -57,7 +57,7 @@ export async function startLatencyProxy(upstream: URL, oneWayMs: number): Promis
 export function kubeconfigVia(kubeconfig: string, server: string, file: string): string {
   const document = parseDocument(readFileSync(kubeconfig, 'utf8'));
   const clusters = document.toJS().clusters as { name: string }[];
-  clusters.forEach((_, index) => document.setIn(['clusters', index, 'cluster', 'server'], server));
+  for (const index of clusters.keys()) document.setIn(['clusters', index, 'cluster', 'server'], server);
   writeFileSync(file, document.toString());
   return file;
 }

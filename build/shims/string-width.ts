@@ -2,6 +2,7 @@
 // out help text). The real one builds an Intl.Segmenter and Unicode property regexes at
 // load time: about 30 ms of every start-up, for text that is ASCII here. Counting code
 // points outside ANSI escapes is exact for our help; wide CJK characters count as 2.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI sequences start with ESC and a hyperlink (OSC 8) ends with BEL: matching them is the point
 const ANSI = /\u001B\[[0-9;]*[A-Za-z]|\u001B\]8;;[^\u0007]*\u0007/g;
 
 export default function stringWidth(text: string): number {

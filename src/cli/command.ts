@@ -4,6 +4,11 @@ import type { Argv } from 'yargs';
 import type { ParsedArgs } from './global-flags.ts';
 import type { VerbDeps } from '../verbs/options.ts';
 
+/** A command line parsed: text to print (help), or a verb with its arguments. */
+export type Invocation =
+  | { kind: 'output'; text: string }
+  | { kind: 'verb'; command: VerbCommand<unknown>; argv: ParsedArgs };
+
 export interface VerbCommand<O = unknown> {
   /** yargs command string, e.g. 'enable [components..]'. */
   usage: string;
@@ -12,7 +17,7 @@ export interface VerbCommand<O = unknown> {
   /** argv → the verb's options; throws UsageError on bad input (exit 2). */
   options(argv: ParsedArgs): O;
   // Method syntax on purpose: lets every VerbCommand<X> sit in one VerbCommand<unknown> list.
-  run(options: O, deps: VerbDeps): Promise<number | void>;
+  run(options: O, deps: VerbDeps): Promise<number | undefined>;
 }
 
 export function defineVerb<O>(command: VerbCommand<O>): VerbCommand<O> {
@@ -23,9 +28,4 @@ export function defineVerb<O>(command: VerbCommand<O>): VerbCommand<O> {
 export function withExamples(parser: Argv, examples: ReadonlyArray<readonly [comment: string, command: string]>): Argv {
   const lines = examples.map(([comment, command]) => `  # ${comment}\n  $0 ${command}`);
   return parser.epilogue(`Examples:\n${lines.join('\n\n')}`);
-}
-
-/** kubectl-style "last one wins" for a flag given twice. */
-export function lastValue(value: unknown): unknown {
-  return Array.isArray(value) ? value.at(-1) : value;
 }

@@ -2,8 +2,7 @@
 // contexts in one run. enable and disable refuse them: writes need a person per cluster.
 import type { Argv } from 'yargs';
 import { UsageError } from './errors.ts';
-import { lastValue } from './command.ts';
-import { parseCount, parseDuration } from './values.ts';
+import { lastValue, parseCount, parseDuration } from './values.ts';
 import type { ParsedArgs } from './global-flags.ts';
 import type { FleetSelection } from '../verbs/fleet-types.ts';
 

@@ -1,4 +1,5 @@
-// The I/O seam (kubectl's IOStreams): verbs write through it, tests capture it.
+// The I/O seam (kubectl's IOStreams): verbs write through it (tests capture it with
+// test/lib/capture-io.ts).
 // Data goes to `out`, messages and progress to `err`.
 
 import { isatty } from 'node:tty';
@@ -36,32 +37,5 @@ export function processIo(): Io {
         rl.close();
       }
     },
-  };
-}
-
-export interface CapturedIo extends Io {
-  stdout(): string;
-  stderr(): string;
-}
-
-/** An in-memory Io for tests; `answers` feed `ask` in order. */
-export function captureIo(options: Partial<Pick<Io, 'stdinIsTTY' | 'stdoutIsTTY' | 'stderrIsTTY' | 'columns' | 'env'>> & { answers?: string[] } = {}): CapturedIo {
-  let out = '';
-  let err = '';
-  const answers = [...(options.answers ?? [])];
-  return {
-    out: (text) => void (out += text),
-    err: (text) => void (err += text),
-    stdinIsTTY: options.stdinIsTTY ?? false,
-    stdoutIsTTY: options.stdoutIsTTY ?? false,
-    stderrIsTTY: options.stderrIsTTY ?? false,
-    columns: options.columns,
-    env: options.env ?? {},
-    ask: async (question) => {
-      err += question;
-      return answers.shift();
-    },
-    stdout: () => out,
-    stderr: () => err,
   };
 }

@@ -2,14 +2,10 @@
 // Its output is captured and returned, its failures become UsageError.
 import yargs, { type Argv } from 'yargs';
 import { UsageError } from './errors.ts';
-import { addGlobalFlags, CONNECTION_HELP, CONNECTION_VALUE_FLAGS, groupFlags, takeConnectionFlags, type ParsedArgs } from './global-flags.ts';
+import { addGlobalFlags, CONNECTION_HELP, groupFlags, takeConnectionFlags, VALUE_FLAGS, type ParsedArgs } from './global-flags.ts';
 import { VERBS, verbName } from './verbs.ts';
-import type { VerbCommand } from './command.ts';
+import type { Invocation, VerbCommand } from './command.ts';
 import { helpWidth } from './prerendered.ts';
-
-export type Invocation =
-  | { kind: 'output'; text: string }
-  | { kind: 'verb'; command: VerbCommand<unknown>; argv: ParsedArgs };
 
 export function parseInvocation(commandLine: string[], scriptName: string, columns: number | undefined): Invocation {
   let selected: { command: VerbCommand<unknown>; argv: ParsedArgs } | undefined;
@@ -55,9 +51,6 @@ export function parseInvocation(commandLine: string[], scriptName: string, colum
   if (selected) return { kind: 'verb', command: selected.command, argv: { ...selected.argv, ...connection } };
   return { kind: 'output', text: output.endsWith('\n') || output === '' ? output : `${output}\n` };
 }
-
-// Flags of the root that take a value, to find the verb without parsing (see rejectUnknownVerb).
-const VALUE_FLAGS = new Set(['--kubeconfig', '--context', '--cluster', '--user', '--namespace', '-n', '--request-timeout', '-v', '--verbosity', '--color', ...CONNECTION_VALUE_FLAGS]);
 
 /** ' enable' when the arguments name a verb, for the help hint; '' otherwise. */
 function verbOf(args: string[]): string {

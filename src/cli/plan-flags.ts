@@ -1,9 +1,9 @@
 // Flags shared by the verbs that plan changes: enable and diff (plan), enable and disable (writes).
 import type { Argv } from 'yargs';
-import { lastValue } from './command.ts';
-import { parseChoice, parseComponents, parseCount, parseDuration, parsePools, parsePositiveNumber } from './values.ts';
+import { lastValue, parseChoice, parseComponents, parseCount, parseDuration, parsePools, parsePositiveNumber } from './values.ts';
 import { UsageError } from './errors.ts';
-import type { ParsedArgs } from './global-flags.ts';
+import { yargsOption, type ParsedArgs } from './global-flags.ts';
+import type { FlagSpec } from '../kube/flags.ts';
 import { DRY_RUN_MODES, type PlanOptions, type WriteCommandOptions, type GlobalOptions } from '../verbs/options.ts';
 
 export const COMPONENTS_POSITIONAL = {
@@ -24,10 +24,12 @@ export function addPlanFlags(parser: Argv): Argv {
     .option('force', { type: 'boolean', default: false, describe: 'Go on when the cluster does not look like Kapsule, has a single zone, or has too few nodes for cilium-operator' });
 }
 
+export const DRY_RUN_FLAG: FlagSpec = { name: 'dry-run', type: 'string', choices: DRY_RUN_MODES, describe: 'none (default), client (print the plan) or server (send with dryRun=All)' };
+
 export function addWriteFlags(parser: Argv): Argv {
   return parser
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
-    .option('dry-run', { type: 'string', describe: 'none (default), client (print the plan) or server (send with dryRun=All)' })
+    .option(DRY_RUN_FLAG.name, yargsOption(DRY_RUN_FLAG, false))
     .option('timeout', { type: 'string', default: '5m', describe: 'Limit of every wait (0 = none); exit 124 when it expires' });
 }
 

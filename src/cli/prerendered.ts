@@ -3,7 +3,7 @@
 // without loading yargs: most of what they cost is start-up. A lookup gives the same
 // Invocation that parseInvocation would; anything else (other flags, another terminal
 // width or program name) goes through yargs. test/cli/prerendered.test.ts compares both.
-import type { Invocation } from './parse.ts';
+import type { Invocation } from './command.ts';
 import type { ParsedArgs } from './global-flags.ts';
 import { VERBS, verbName } from './verbs.ts';
 
@@ -17,8 +17,11 @@ export interface PrerenderedTable {
 /** The table as JSON, defined by the bundler (build/bundle.ts) in the executable only; from source, everything is parsed. */
 declare const __KAPSULE_HA_PRERENDERED__: string | undefined;
 let builtIn: PrerenderedTable | undefined;
-const builtInTable = (): PrerenderedTable | undefined =>
-  typeof __KAPSULE_HA_PRERENDERED__ === 'undefined' ? undefined : (builtIn ??= JSON.parse(__KAPSULE_HA_PRERENDERED__) as PrerenderedTable);
+function builtInTable(): PrerenderedTable | undefined {
+  if (typeof __KAPSULE_HA_PRERENDERED__ === 'undefined') return undefined;
+  builtIn ??= JSON.parse(__KAPSULE_HA_PRERENDERED__) as PrerenderedTable;
+  return builtIn;
+}
 
 /** The help width yargs is given (parse.ts): the terminal's, at most 110; 100 off a terminal. */
 export function helpWidth(columns: number | undefined): number {

@@ -4,7 +4,7 @@
 type Plain = string | number | boolean | null | undefined | Plain[] | { [key: string]: Plain };
 
 export function renderData(data: Plain, format: 'json' | 'yaml'): string {
-  return format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : yamlLines(data, '').join('\n') + '\n';
+  return format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : `${yamlLines(data, '').join('\n')}\n`;
 }
 
 function yamlLines(value: Plain, indent: string): string[] {

@@ -78,3 +78,8 @@ export function parsePools(pools: unknown, unpin: boolean): string[] | undefined
   }
   return [...new Set(trimmed)];
 }
+
+/** kubectl-style "last one wins" for a flag given twice. */
+export function lastValue(value: unknown): unknown {
+  return Array.isArray(value) ? value.at(-1) : value;
+}

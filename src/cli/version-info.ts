@@ -1,8 +1,12 @@
 // `version`: client version always (offline, fast); the server's only with --client=false.
 import { BINARY_NAME, PLATFORM, USER_AGENT, VERSION } from '../version.ts';
 import { renderData } from './render-data.ts';
-import type { VersionOptions } from './commands/version.ts';
-import type { VerbDeps } from '../verbs/options.ts';
+import type { GlobalOptions, VerbDeps } from '../verbs/options.ts';
+
+export interface VersionOptions extends GlobalOptions {
+  /** Also ask the cluster for its version (--client=false; off by default: `version` works offline). */
+  server: boolean;
+}
 
 export async function run(options: VersionOptions, deps: VerbDeps): Promise<number> {
   const clientVersion = {

@@ -1,8 +1,8 @@
 import type { KubeObject, ObjectRef } from '../kube/types.ts';
-import { isOurs } from '../recipes/labels.ts';
+import { isOurs } from './ownership.ts';
 import { diffPatch, target, withoutNulls } from './compare.ts';
 import { ForeignObjectError } from './errors.ts';
-import { toSelectorString } from '../recipes/selector.ts';
+import { toSelectorString } from '../kube/selector.ts';
 import type { ComponentPlan, DesiredObject, DesiredState, PlannedStage, Stage, Step, WaitFor, WaitStep, WriteStep } from './types.ts';
 
 export type LiveObjects = ReadonlyMap<string, KubeObject | undefined>;

@@ -1,6 +1,11 @@
 import type { KubeClient, KubeObject, ObjectRef } from '../kube/types.ts';
-import type { ClusterView, Recipe } from '../recipes/types.ts';
 import { refKey, type LiveObjects } from './plan.ts';
+import type { ClusterView } from './types.ts';
+
+/** Whatever names the objects it may read or write in a namespace (a recipe does). */
+export interface ObjectSource {
+  refs(namespace: string): ObjectRef[];
+}
 
 export interface Snapshot {
   view: ClusterView;
@@ -12,11 +17,11 @@ function uniqueRefs(refs: ObjectRef[]): ObjectRef[] {
 }
 
 /**
- * Everything the recipes need, in one concurrent round of reads: nodes, the namespace's
+ * Everything the recipes (the sources) need, in one concurrent round of reads: nodes, the namespace's
  * PodDisruptionBudgets, and each object a recipe may touch (missing ones are undefined).
  */
-export async function readSnapshot(kube: KubeClient, namespace: string, recipes: Recipe[]): Promise<Snapshot> {
-  const refs = uniqueRefs(recipes.flatMap((recipe) => recipe.refs(namespace)));
+export async function readSnapshot(kube: KubeClient, namespace: string, sources: readonly ObjectSource[]): Promise<Snapshot> {
+  const refs = uniqueRefs(sources.flatMap((source) => source.refs(namespace)));
   // The namespace's PodDisruptionBudgets are listed anyway: ours are taken from that list.
   const isListedPdb = (ref: ObjectRef) => ref.kind === 'PodDisruptionBudget' && ref.namespace === namespace;
   const fetched = refs.filter((ref) => !isListedPdb(ref));

@@ -6,6 +6,15 @@ export type Component = (typeof COMPONENTS)[number];
 /** What one plan converges: a component, or the in-cluster guard (recipes/guard.ts). */
 export type PlanSubject = Component | 'guard';
 
+/** What recipes see of the cluster: read once, concurrently, by the engine (read.ts) before planning. */
+export interface ClusterView {
+  namespace: string;
+  nodes: KubeObject[];
+  /** Every PodDisruptionBudget of the namespace, ours or not. */
+  podDisruptionBudgets: KubeObject[];
+  get(ref: ObjectRef): KubeObject | undefined;
+}
+
 /**
  * How a desired object is compared with its live form.
  * - `exact`: the desired object is complete (a copy of an original): any field the live object has

@@ -1,5 +1,4 @@
-import type { KubeObject } from '../kube/types.ts';
-import type { DeploymentSpec } from '../recipes/copy.ts';
+import type { DeploymentSpec, KubeObject } from '../kube/types.ts';
 import type { WaitFor } from './types.ts';
 
 interface DeploymentStatus {

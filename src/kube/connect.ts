@@ -10,7 +10,7 @@ import { dialThroughProxy } from './proxy-dial.ts';
 import { systemCertificates } from './trust.ts';
 import { USER_AGENT } from '../version.ts';
 import type { Logger } from './types.ts';
-import type { GlobalOptions } from '../verbs/options.ts';
+import type { ConnectionOptions } from './kubeconfig-types.ts';
 import type { KubeClient } from './types.ts';
 
 export interface ConnectEnvironment {
@@ -21,7 +21,7 @@ export interface ConnectEnvironment {
   stdinIsTTY?: boolean;
 }
 
-export async function connect(options: GlobalOptions, environment: ConnectEnvironment): Promise<KubeClient> {
+export async function connect(options: ConnectionOptions, environment: ConnectEnvironment): Promise<KubeClient> {
   const resolved = await loadKubeconfig(options, environment.env);
   const { contextName, cluster, user } = resolved;
   environment.log(6, () => `kubeconfig: context "${contextName}", cluster "${cluster.name}" (${cluster.server}), user "${user.name}"${user.impersonate ? `, as "${user.impersonate.user}"` : ''}`);

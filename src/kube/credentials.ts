@@ -9,7 +9,7 @@ import { KubeconfigError } from './errors.ts';
 import { runExec, type ExecResult, type ExecTerminal } from './exec-plugin.ts';
 import { impersonationHeaders } from './kubeconfig-overrides.ts';
 import { systemCertificates } from './trust.ts';
-import type { ClusterEntry, ResolvedKubeconfig, UserEntry } from './kubeconfig.ts';
+import type { ClusterEntry, ResolvedKubeconfig, UserEntry } from './kubeconfig-types.ts';
 import type { Headers, TlsMaterial } from './transport.ts';
 
 export interface Credentials {

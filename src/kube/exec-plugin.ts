@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { FailureError } from './exit-errors.ts';
 import { KubeconfigError } from './errors.ts';
-import type { ClusterEntry, ExecConfig } from './kubeconfig.ts';
+import type { ClusterEntry, ExecConfig } from './kubeconfig-types.ts';
 
 export interface ExecResult {
   token?: string | undefined;

@@ -3,7 +3,7 @@
 // loader resolved, and to word why a
 // kubeconfig that src/kube/kubeconfig.ts could not parse is invalid, as before.
 import { KubeConfig, type User } from '@kubernetes/client-node';
-import type { ResolvedKubeconfig } from './kubeconfig.ts';
+import type { ResolvedKubeconfig } from './kubeconfig-types.ts';
 
 /** Why client-node cannot read the file (undefined if it can), without quoting the file. */
 export function describeInvalidKubeconfig(file: string): string | undefined {

@@ -1,32 +1,23 @@
 // kubectl's connection flags over the selected kubeconfig entries, with client-go's
-// clientcmd rules: a flag replaces the field it names; --certificate-authority or
+// clientcmd rules: a flag replaces the field the table names (flags.ts); --certificate-authority or
 // --insecure-skip-tls-verify replace the cluster's whole trust setting; --server clears
 // the kubeconfig's tls-server-name unless --tls-server-name is given too.
 import { KubeconfigError } from './errors.ts';
-import type { ClusterEntry, Impersonation, UserEntry } from './kubeconfig.ts';
+import { CONNECTION_FLAGS } from './flags.ts';
+import type { ClusterEntry, ConnectionFlags, Impersonation, UserEntry } from './kubeconfig-types.ts';
 
-export interface ConnectionFlags {
-  server?: string | undefined;
-  certificateAuthority?: string | undefined;
-  insecureSkipTlsVerify?: boolean | undefined;
-  tlsServerName?: string | undefined;
-  token?: string | undefined;
-  clientCertificate?: string | undefined;
-  clientKey?: string | undefined;
-  username?: string | undefined;
-  password?: string | undefined;
-  as?: string | undefined;
-  asGroups?: string[] | undefined;
-  asUid?: string | undefined;
-}
 
 export function applyConnectionFlags<T extends { cluster: ClusterEntry; user: UserEntry }>(selected: T, flags: ConnectionFlags): T {
-  const cluster: ClusterEntry = { ...selected.cluster };
-  if (flags.server) {
-    cluster.server = flags.server;
-    cluster.tlsServerName = undefined;
+  const cluster: Record<string, unknown> & ClusterEntry = { ...selected.cluster };
+  const user: Record<string, unknown> & UserEntry = { ...selected.user };
+  // One field each, in the table's order (so --tls-server-name comes after --server clears it).
+  for (const spec of CONNECTION_FLAGS) {
+    const value = flags[spec.key];
+    if (!value || !('field' in spec.overrides)) continue;
+    const entry: Record<string, unknown> = spec.overrides.entry === 'cluster' ? cluster : user;
+    entry[spec.overrides.field] = value;
+    for (const cleared of spec.overrides.clears ?? []) entry[cleared] = undefined;
   }
-  if (flags.tlsServerName) cluster.tlsServerName = flags.tlsServerName;
   if (flags.insecureSkipTlsVerify || flags.certificateAuthority) {
     cluster.insecureSkipTlsVerify = flags.insecureSkipTlsVerify === true;
     cluster.certificateAuthority = flags.certificateAuthority;
@@ -36,15 +27,6 @@ export function applyConnectionFlags<T extends { cluster: ClusterEntry; user: Us
     // client-go refuses this combination too.
     throw new KubeconfigError(`cluster "${cluster.name}": a certificate-authority and insecure-skip-tls-verify cannot both be set`);
   }
-  const user: UserEntry = { ...selected.user };
-  if (flags.token) {
-    user.token = flags.token;
-    user.tokenFile = undefined;
-  }
-  if (flags.clientCertificate) [user.clientCertificate, user.clientCertificateData] = [flags.clientCertificate, undefined];
-  if (flags.clientKey) [user.clientKey, user.clientKeyData] = [flags.clientKey, undefined];
-  if (flags.username) user.username = flags.username;
-  if (flags.password) user.password = flags.password;
   user.impersonate = impersonation(user.impersonate, flags);
   return { ...selected, cluster, user };
 }

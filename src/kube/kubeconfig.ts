@@ -10,79 +10,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KubeconfigError } from './errors.ts';
-import { applyConnectionFlags, type ConnectionFlags } from './kubeconfig-overrides.ts';
+import { applyConnectionFlags } from './kubeconfig-overrides.ts';
 import { CLUSTER_FIELDS, CONTEXT_FIELDS, EXEC_FIELDS, USER_FIELDS, unknownFields } from './kubeconfig-fields.ts';
-import type { GlobalOptions } from '../verbs/options.ts';
-
-export type KubeconfigSelection = Pick<GlobalOptions, 'kubeconfig' | 'context' | 'cluster' | 'user'> & { connection?: ConnectionFlags | undefined };
-
-export interface ClusterEntry {
-  name: string;
-  server: string;
-  /** Absolute path (relative paths are resolved against the kubeconfig's folder). */
-  certificateAuthority?: string | undefined;
-  /** Base64, as in the file. */
-  certificateAuthorityData?: string | undefined;
-  insecureSkipTlsVerify?: boolean | undefined;
-  tlsServerName?: string | undefined;
-  proxyUrl?: string | undefined;
-  /** The `extensions` list by name (client.authentication.k8s.io/exec goes to exec plugins). */
-  extensions?: Record<string, unknown> | undefined;
-  /** Fields of the entry the plugin does not know (refused when the entry is used). */
-  unknown?: string[] | undefined;
-}
-
-export interface ExecConfig {
-  apiVersion: string;
-  /** Absolute when the file gave a relative path with a separator, else looked up in PATH. */
-  command: string;
-  args: string[];
-  env: Array<{ name: string; value: string }>;
-  installHint?: string | undefined;
-  provideClusterInfo?: boolean | undefined;
-  interactiveMode?: string | undefined;
-}
-
-export interface UserEntry {
-  name: string;
-  token?: string | undefined;
-  /** Absolute path. */
-  tokenFile?: string | undefined;
-  clientCertificate?: string | undefined;
-  clientCertificateData?: string | undefined;
-  clientKey?: string | undefined;
-  clientKeyData?: string | undefined;
-  username?: string | undefined;
-  password?: string | undefined;
-  exec?: ExecConfig | undefined;
-  /** An auth-provider entry (oidc, gcp, azure...): handled by client-node. */
-  authProvider?: unknown;
-  impersonate?: Impersonation | undefined;
-  unknown?: string[] | undefined;
-}
-
-/** Who requests are made as (Impersonate-* headers): kubeconfig `as*` fields or --as*. */
-export interface Impersonation {
-  user?: string | undefined;
-  groups?: string[] | undefined;
-  uid?: string | undefined;
-  extra?: Record<string, string[]> | undefined;
-}
+import type { ClusterEntry, ExecConfig, Impersonation, KubeconfigSelection, ResolvedKubeconfig, UserEntry } from './kubeconfig-types.ts';
 
 interface ContextEntry {
   name: string;
   cluster: string;
   user: string;
   unknown?: string[] | undefined;
-}
-
-export interface ResolvedKubeconfig {
-  contextName: string;
-  cluster: ClusterEntry;
-  user: UserEntry;
-  /** The files read (empty in-cluster or with no kubeconfig). */
-  files: string[];
-  inCluster: boolean;
 }
 
 interface ParsedFile {

@@ -43,7 +43,7 @@ function dialConnect(proxy: URL, host: string, port: number, signal: AbortSignal
     request.once('connect', (response, socket, head) => {
       if (response.statusCode !== 200) {
         socket.destroy();
-        const failure = Object.assign(new Error(`the proxy answered ${response.statusCode} ${response.statusMessage ?? ''}`.trim() + ` to CONNECT ${target}`), { code: 'EPROXY' });
+        const failure = Object.assign(new Error(`${`the proxy answered ${response.statusCode} ${response.statusMessage ?? ''}`.trim()} to CONNECT ${target}`), { code: 'EPROXY' });
         return reject(failure);
       }
       if (head.length > 0) socket.unshift(head);

@@ -26,7 +26,10 @@ export function systemCertificates(env: Readonly<Record<string, string | undefin
   const dirs = env.SSL_CERT_DIR;
   const key = `${file ?? ''}\0${dirs ?? ''}`;
   let certificates = cache.get(key);
-  if (!certificates) cache.set(key, (certificates = read(file, dirs)));
+  if (!certificates) {
+    certificates = read(file, dirs);
+    cache.set(key, certificates);
+  }
   return certificates;
 }
 

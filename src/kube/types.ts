@@ -19,6 +19,28 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
+// The parts of a Deployment the plugin reads and writes; every other field is kept as is.
+
+export interface PodTemplateSpec {
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: PodSpec;
+}
+
+export interface PodSpec {
+  volumes?: { name: string; configMap?: { name: string } }[];
+  affinity?: Record<string, unknown>;
+  topologySpreadConstraints?: unknown[];
+  [field: string]: unknown;
+}
+
+export interface DeploymentSpec {
+  replicas?: number;
+  selector: { matchLabels?: Record<string, string>; [field: string]: unknown };
+  template: PodTemplateSpec;
+  strategy?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
 /** Names one object; namespace is omitted for cluster-scoped kinds. */
 export interface ObjectRef {
   apiVersion: string;

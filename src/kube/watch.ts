@@ -21,8 +21,7 @@ export async function watchCollection(transport: Transport, watch: WatchRequest,
   let pending = '';
   const deliver = (chunk: string) => {
     pending += chunk;
-    let newline: number;
-    while ((newline = pending.indexOf('\n')) >= 0) {
+    for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n')) {
       const line = pending.slice(0, newline).trim();
       pending = pending.slice(newline + 1);
       if (line) onEvent(parseWatchEvent(line, apiVersion, kind));

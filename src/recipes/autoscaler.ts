@@ -1,8 +1,8 @@
 import type { KubeObject } from '../kube/types.ts';
 import type { DesiredObject } from '../engine/types.ts';
 import { allocatableCores } from './cluster.ts';
-import { MANAGED_BY, MANAGED_BY_LABEL, isOurs } from './labels.ts';
-import type { ClusterView } from './types.ts';
+import { MANAGED_BY, MANAGED_BY_LABEL, isOurs } from '../engine/ownership.ts';
+import type { ClusterView } from '../engine/types.ts';
 import { applyPools } from './placement.ts';
 
 export const AUTOSCALER_IMAGE = 'registry.k8s.io/cpa/cluster-proportional-autoscaler:v1.10.3';

@@ -1,11 +1,10 @@
-import type { KubeObject, ObjectRef } from '../kube/types.ts';
+import type { KubeObject, ObjectRef, PodSpec } from '../kube/types.ts';
 import { PreflightError, describeRef } from '../engine/errors.ts';
 import { isReady, poolOf, poolsOf, zoneOf, zonesOf } from './cluster.ts';
-import { isOurs } from './labels.ts';
+import { isOurs } from '../engine/ownership.ts';
 import { pinnedPools } from './placement.ts';
-import { selectorMatches, type LabelSelector } from './selector.ts';
-import type { ClusterView } from './types.ts';
-import type { PodSpec } from './copy.ts';
+import { selectorMatches, type LabelSelector } from '../kube/selector.ts';
+import type { ClusterView } from '../engine/types.ts';
 
 // Checks a recipe makes before it plans: each failure names the problem and the way out.
 

@@ -1,6 +1,7 @@
 import { withoutServerFields } from '../engine/server-fields.ts';
-import type { KubeObject } from '../kube/types.ts';
-import { COPY_OF_ANNOTATION, INSTANCE_LABEL, RECONCILER_LABELS, MANAGED_BY, MANAGED_BY_LABEL } from './labels.ts';
+import type { DeploymentSpec, KubeObject, PodSpec } from '../kube/types.ts';
+import { COPY_OF_ANNOTATION, INSTANCE_LABEL, RECONCILER_LABELS } from './labels.ts';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../engine/ownership.ts';
 
 // Sanitising a copied object, one concern per function, as kubectl-neat does.
 
@@ -20,26 +21,6 @@ export function neatCopy(original: KubeObject, name: string): KubeObject {
     [COPY_OF_ANNOTATION]: original.metadata.name,
   };
   return copy;
-}
-
-export interface PodTemplateSpec {
-  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: PodSpec;
-}
-
-export interface PodSpec {
-  volumes?: { name: string; configMap?: { name: string } }[];
-  affinity?: Record<string, unknown>;
-  topologySpreadConstraints?: unknown[];
-  [field: string]: unknown;
-}
-
-export interface DeploymentSpec {
-  replicas?: number;
-  selector: { matchLabels?: Record<string, string>; [field: string]: unknown };
-  template: PodTemplateSpec;
-  strategy?: Record<string, unknown>;
-  [field: string]: unknown;
 }
 
 export const deploymentSpec = (deployment: KubeObject): DeploymentSpec => deployment.spec as DeploymentSpec;

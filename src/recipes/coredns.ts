@@ -1,5 +1,5 @@
 import type { KubeObject } from '../kube/types.ts';
-import type { DesiredObject, DesiredState } from '../engine/types.ts';
+import type { ClusterView, DesiredObject } from '../engine/types.ts';
 import {
   DEFAULT_LINEAR_PARAMS,
   autoscalerDesired,
@@ -13,7 +13,7 @@ import { readyZoneCount, requireNoOtherPdb, requireOriginal, requireRunningOrCop
 import { copyDeployment, deploymentSpec, neatCopy, renameConfigMapVolumes } from './copy.ts';
 import { applyPools, zoneSpread } from './placement.ts';
 import { copyPdb, hasOurCopy, removals, scaledOriginal, servingWait } from './shared.ts';
-import { configMapRef, deploymentRef, pdbRef, serviceRef, type ClusterView, type EnableSettings, type Recipe } from './types.ts';
+import { configMapRef, deploymentRef, pdbRef, serviceRef, type EnableSettings, type Recipe } from './types.ts';
 
 const ORIGINAL = 'coredns';
 const COPY = 'coredns-ha';

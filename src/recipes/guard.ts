@@ -8,7 +8,7 @@ import type { DesiredObject, DesiredState } from '../engine/types.ts';
 import { DEFAULT_IMAGE, IMAGE_REPOSITORY, VERSION } from '../version.ts';
 import { autoscalerObjects, DEFAULT_LINEAR_PARAMS } from './autoscaler.ts';
 import { RECIPES } from './index.ts';
-import { MANAGED_BY, MANAGED_BY_LABEL } from './labels.ts';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../engine/ownership.ts';
 import { removals } from './shared.ts';
 
 export const GUARD_NAMESPACE = 'kapsule-ha';

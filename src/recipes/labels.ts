@@ -1,7 +1,6 @@
-// Marks that tell our objects from everyone else's.
+// The labels and annotations the recipes set and read (ours: the managed-by mark is the
+// engine's, src/engine/ownership.ts).
 
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY = 'kubectl-kapsule-ha';
 /** Selects the pods of one HA copy only (the originals' pods carry the same app labels). */
 export const INSTANCE_LABEL = 'kapsule-ha/instance';
 /** On a copy: the original it was made from. */
@@ -16,6 +15,3 @@ export const RECONCILER_LABELS = ['k8s.scw.cloud/object', 'k8s.scw.cloud/system'
 export const POOL_LABEL = 'k8s.scaleway.com/pool-name';
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
-
-export const isOurs = (labels: Record<string, string> | undefined): boolean =>
-  labels?.[MANAGED_BY_LABEL] === MANAGED_BY;

@@ -1,5 +1,5 @@
 import { HOSTNAME_LABEL, INSTANCE_LABEL, POOL_LABEL, ZONE_LABEL } from './labels.ts';
-import type { PodSpec } from './copy.ts';
+import type { PodSpec } from '../kube/types.ts';
 
 /**
  * One pod per zone before any zone gets a second (as the guide's patches), counted over the

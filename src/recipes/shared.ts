@@ -1,6 +1,7 @@
 import type { KubeObject, ObjectRef } from '../kube/types.ts';
-import { INSTANCE_LABEL, MANAGED_BY, MANAGED_BY_LABEL, isOurs } from './labels.ts';
-import type { ClusterView } from './types.ts';
+import { INSTANCE_LABEL } from './labels.ts';
+import { MANAGED_BY, MANAGED_BY_LABEL, isOurs } from '../engine/ownership.ts';
+import type { ClusterView } from '../engine/types.ts';
 import type { DesiredObject, WaitFor } from '../engine/types.ts';
 import { deploymentRef, serviceRef } from './types.ts';
 

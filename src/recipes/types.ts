@@ -1,14 +1,5 @@
-import type { KubeObject, ObjectRef } from '../kube/types.ts';
-import type { Component, DesiredState } from '../engine/types.ts';
-
-/** What recipes see of the cluster: read once, concurrently, before planning. */
-export interface ClusterView {
-  namespace: string;
-  nodes: KubeObject[];
-  /** Every PodDisruptionBudget of the namespace, ours or not. */
-  podDisruptionBudgets: KubeObject[];
-  get(ref: ObjectRef): KubeObject | undefined;
-}
+import type { ObjectRef } from '../kube/types.ts';
+import type { ClusterView, Component, DesiredState } from '../engine/types.ts';
 
 /** enable's options; undefined means "keep what is live, else the default". */
 export interface EnableSettings {

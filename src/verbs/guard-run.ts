@@ -9,7 +9,7 @@ import { EXIT } from '../kube/exit-errors.ts';
 import type { KubeClient, KubeObject, ObjectRef } from '../kube/types.ts';
 import { writesOf, type ComponentPlan, type WriteStep } from '../engine/types.ts';
 import { GUARD_NAMESPACE, GUARD_RESULT } from '../recipes/guard.ts';
-import { MANAGED_BY, MANAGED_BY_LABEL } from '../recipes/labels.ts';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../engine/ownership.ts';
 import { RECIPES } from '../recipes/index.ts';
 import { deploymentRef } from '../recipes/types.ts';
 import { VERSION } from '../version.ts';

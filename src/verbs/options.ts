@@ -1,10 +1,10 @@
 // The contract between the CLI shell and the verbs: every verb exports
-// `run(options, deps): Promise<number | void>` (the exit code; void means 0) and sees
+// `run(options, deps): Promise<number | undefined>` (the exit code; undefined means 0) and sees
 // only these values, never yargs' argv. Flags are validated before run() is called.
 import type { Logger } from '../kube/types.ts';
 import type { Io } from './io.ts';
 import type { KubeClient } from '../kube/types.ts';
-import type { ConnectionFlags } from '../kube/kubeconfig-overrides.ts';
+import type { ConnectionOptions } from '../kube/kubeconfig-types.ts';
 
 // One list of components, the engine's (a light module: no runtime imports).
 export { COMPONENTS, type Component } from '../engine/types.ts';
@@ -19,18 +19,10 @@ export type DryRun = (typeof DRY_RUN_MODES)[number];
 export const COLOR_MODES = ['auto', 'always', 'never'] as const;
 export type ColorMode = (typeof COLOR_MODES)[number];
 
-export interface GlobalOptions {
-  /** --kubeconfig; undefined: KUBECONFIG, then ~/.kube/config, then in-cluster. */
-  kubeconfig: string | undefined;
-  context: string | undefined;
-  cluster: string | undefined;
-  user: string | undefined;
-  /** kubectl's connection flags (--server, --token, --as...), over the kubeconfig's values. */
-  connection?: ConnectionFlags | undefined;
+/** The global flags: the connection's (kube's own type), and how the plugin reads and writes. */
+export interface GlobalOptions extends ConnectionOptions {
   /** -n/--namespace, default kube-system. */
   namespace: string;
-  /** --request-timeout per API request, retries included; 0 = no limit. */
-  requestTimeoutMs: number;
   /** -v level: 1 stack traces, 6 requests, 8 request bodies, 9 response bodies. */
   verbosity: number;
   color: ColorMode;
@@ -95,7 +87,7 @@ export interface VerbDeps {
   color: boolean;
 }
 
-export type VerbRun<O> = (options: O, deps: VerbDeps) => Promise<number | void>;
+export type VerbRun<O> = (options: O, deps: VerbDeps) => Promise<number | undefined>;
 
 export const GUARD_ACTIONS = ['show', 'install', 'diff', 'remove', 'run'] as const;
 export type GuardAction = (typeof GUARD_ACTIONS)[number];

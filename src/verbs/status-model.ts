@@ -1,12 +1,12 @@
 // status's model, built first and rendered second: what runs where, and how HA it is.
 import type { Snapshot } from '../engine/read.ts';
-import type { KubeObject } from '../kube/types.ts';
+import type { DeploymentSpec, KubeObject, PodSpec } from '../kube/types.ts';
 import { linearReplicas, liveLinearParams, type LinearParams } from '../recipes/autoscaler.ts';
 import { allocatableCores, isReady, poolOf, zoneOf, zonesOf } from '../recipes/cluster.ts';
-import type { DeploymentSpec, PodSpec } from '../recipes/copy.ts';
-import { INSTANCE_LABEL, isOurs } from '../recipes/labels.ts';
+import { INSTANCE_LABEL } from '../recipes/labels.ts';
+import { isOurs } from '../engine/ownership.ts';
 import { pinnedPools } from '../recipes/placement.ts';
-import { selectorMatches, type LabelSelector } from '../recipes/selector.ts';
+import { selectorMatches, type LabelSelector } from '../kube/selector.ts';
 import { deploymentRef } from '../recipes/types.ts';
 import { RECIPES } from '../recipes/index.ts';
 import type { Component } from './options.ts';

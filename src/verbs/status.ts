@@ -1,9 +1,8 @@
 import type { Snapshot } from '../engine/read.ts';
 import type { FleetOptions } from './fleet-types.ts';
-import type { KubeClient, KubeObject } from '../kube/types.ts';
+import type { DeploymentSpec, KubeClient, KubeObject } from '../kube/types.ts';
 import { isReady, poolsOf, zonesOf } from '../recipes/cluster.ts';
-import type { DeploymentSpec } from '../recipes/copy.ts';
-import { toSelectorString } from '../recipes/selector.ts';
+import { toSelectorString } from '../kube/selector.ts';
 import { driftOf, isEnabled } from './drift.ts';
 import type { Component, StatusOptions, VerbDeps } from './options.ts';
 import { planFrom, readFor } from './planning.ts';

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli } from './run.ts';
-import { writeKubeconfig } from '../unit/kube/kubeconfig-files.ts';
+import { cli } from '../lib/in-process-cli.ts';
+import { writeKubeconfig } from '../lib/kubeconfig-files.ts';
 
 const kubeconfig = writeKubeconfig({
   currentContext: 'dev',

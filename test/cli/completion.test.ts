@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { cli } from './run.ts';
+import { cli } from '../lib/in-process-cli.ts';
 
 const candidates = async (...words: string[]) => {
   const { stdout, code } = await cli(['__complete', ...words]);

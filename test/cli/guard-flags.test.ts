@@ -1,6 +1,6 @@
 // guard's flags are checked before anything connects: one line, exit 2.
 import { describe, expect, it } from 'vitest';
-import { cli } from './run.ts';
+import { cli } from '../lib/in-process-cli.ts';
 
 const oneLine = (stderr: string) => stderr.trim().split('\n');
 

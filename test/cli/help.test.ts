@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cli } from './run.ts';
+import { cli } from '../lib/in-process-cli.ts';
 import { VERBS, verbName } from '../../src/cli/verbs.ts';
 import { VERSION } from '../../src/version.ts';
 import packageJson from '../../package.json' with { type: 'json' };

@@ -5,7 +5,7 @@ import { parseInvocation } from '../../src/cli/parse.ts';
 import { lookupPrerendered } from '../../src/cli/prerendered.ts';
 import { VERBS, verbName } from '../../src/cli/verbs.ts';
 import { prerender, prerenderedArgs, PRERENDERED_NAMES, PRERENDERED_WIDTHS } from '../../build/prerender.ts';
-import { cli } from './run.ts';
+import { cli } from '../lib/in-process-cli.ts';
 
 const table = prerender();
 const cases = PRERENDERED_NAMES.flatMap((name) => PRERENDERED_WIDTHS.flatMap((width) => prerenderedArgs().map((args) => ({ name, width, args }))));

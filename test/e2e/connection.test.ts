@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { auditOffset, getJson, plugin, pluginRequests, sim } from './plugin.ts';
-import { startConnectProxy, startSocksProxy, type CountingProxy } from './proxies.ts';
-import { pluginOnTerminal } from './terminal.ts';
-import { expectOneLineFailure, kubeconfigVariant, scratch, writesSince } from '../robustness/helpers.ts';
+import { auditOffset, getJson, plugin, pluginRequests, sim } from '../lib/plugin.ts';
+import { startConnectProxy, startSocksProxy, type CountingProxy } from '../lib/proxies.ts';
+import { pluginOnTerminal } from '../lib/terminal.ts';
+import { expectOneLineFailure, kubeconfigVariant, scratch, writesSince } from '../lib/robustness.ts';
 
 /** A name only the test proxies resolve (to 127.0.0.1): a direct connection cannot reach it. */
 const HIDDEN = 'kapsule-api.invalid';
@@ -191,7 +191,10 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
 describe('trust', () => {
   it("with no CA in the kubeconfig, a CA only in the machine's store (SSL_CERT_FILE) is trusted", async () => {
     const kubeconfig = kubeconfigVariant('system-ca', (config) => {
-      for (const entry of config.clusters) delete entry.cluster['certificate-authority-data'], delete entry.cluster['certificate-authority'];
+      for (const entry of config.clusters) {
+        delete entry.cluster['certificate-authority-data'];
+        delete entry.cluster['certificate-authority'];
+      }
     });
     const trusted = await plugin(['status', '--kubeconfig', kubeconfig], { env: { SSL_CERT_FILE: sim.info().caFile, SSL_CERT_DIR: scratch } });
     expect(trusted.code, trusted.stderr).toBe(0);

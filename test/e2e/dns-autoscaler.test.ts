@@ -3,9 +3,9 @@
 // plugin's RBAC applies to) and scales coredns-ha as its linear mode says, computed here
 // from the plugin's ConfigMap and the node list the way the upstream controller does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readyPods, sleep } from '../robustness/helpers.ts';
-import { podLog, START_DELAY_MS } from './dns.ts';
-import { kubeSystem, plugin, sim, getJson } from './plugin.ts';
+import { readyPods, sleep } from '../lib/robustness.ts';
+import { podLog, START_DELAY_MS } from '../lib/dns.ts';
+import { kubeSystem, plugin, sim, getJson } from '../lib/plugin.ts';
 
 interface Linear {
   coresPerReplica?: number;

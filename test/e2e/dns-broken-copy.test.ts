@@ -5,9 +5,9 @@
 // the /ready probe, never turns True. enable must give up (exit 124) with the original
 // still serving, and no DNS query may fail meanwhile.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployments, readyPods, sleep } from '../robustness/helpers.ts';
-import { expectEveryQueryAnswered, podLog, START_DELAY_MS, underDnsProbe } from './dns.ts';
-import { kubeSystem, plugin, sim } from './plugin.ts';
+import { deployments, readyPods, sleep } from '../lib/robustness.ts';
+import { expectEveryQueryAnswered, podLog, START_DELAY_MS, underDnsProbe } from '../lib/dns.ts';
+import { kubeSystem, plugin, sim } from '../lib/plugin.ts';
 
 const ORIGINAL_PODS = 'k8s-app=kube-dns,!kapsule-ha/instance';
 const COPY_PODS = 'kapsule-ha/instance=coredns-ha';

@@ -3,9 +3,9 @@
 // Ready from its /ready probe, so an order that scaled an original down before its copy
 // served would show here as failed queries, not as a count of endpoints.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployments, expectDisabled, expectEnabled, readyPods, sleep, zoneByNode } from '../robustness/helpers.ts';
-import { expectEveryQueryAnswered, START_DELAY_MS, underDnsProbe } from './dns.ts';
-import { plugin, sim } from './plugin.ts';
+import { deployments, expectDisabled, expectEnabled, readyPods, sleep, zoneByNode } from '../lib/robustness.ts';
+import { expectEveryQueryAnswered, START_DELAY_MS, underDnsProbe } from '../lib/dns.ts';
+import { plugin, sim } from '../lib/plugin.ts';
 
 const OUTAGE = 'fr-par-1';
 const COPY_PODS = 'kapsule-ha/instance=coredns-ha';

@@ -1,7 +1,7 @@
 // check-drift after a hand-made upgrade of the originals: each finding names the item that
 // changed (an argument, an env var, a volume, a toleration), not a cut-off list.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { plugin, sim } from './plugin.ts';
+import { plugin, sim } from '../lib/plugin.ts';
 
 const patch = async (deployment: string, operations: unknown[]) => {
   const result = await sim.kubectl(['patch', 'deployment', deployment, '-n', 'kube-system', '--type=json', '-p', JSON.stringify(operations)]);

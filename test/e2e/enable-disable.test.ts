@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { auditOffset, kubeSystem, plugin, pluginRequests, sim, watchEndpoints } from './plugin.ts';
+import { auditOffset, kubeSystem, plugin, pluginRequests, sim, watchEndpoints } from '../lib/plugin.ts';
 
 const readyPods = async (selector: string) =>
   (((await kubeSystem('pods', '-l', selector))?.items ?? []) as any[]).filter(

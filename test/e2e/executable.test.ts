@@ -2,7 +2,7 @@
 // (unless KAPSULE_HA_TEST_FROM_SOURCE=1, which CI refuses). The API server's audit log,
 // not our own code, says which program sent the requests.
 import { describe, expect, it } from 'vitest';
-import { auditOffset, expectedUserAgent, fromSource, plugin, PLUGIN_AGENT, sim } from './plugin.ts';
+import { auditOffset, expectedUserAgent, fromSource, plugin, PLUGIN_AGENT, sim } from '../lib/plugin.ts';
 
 describe('the program under test', () => {
   it('is the built single executable: every request of a cluster verb carries its User-Agent', async () => {

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { plugin, sim } from './plugin.ts';
-import { adminOf, localContext, secondSim, secondSimEnv, writeKubeconfig } from './second-sim.ts';
+import { plugin, sim } from '../lib/plugin.ts';
+import { adminOf, localContext, secondSim, secondSimEnv, writeKubeconfig } from '../lib/second-sim.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const first = sim.info();

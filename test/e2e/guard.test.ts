@@ -6,10 +6,10 @@
 // uninstall. And the executable as the image runs it: a read-only root, user 65532, no HOME.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectEveryQueryAnswered, START_DELAY_MS, underDnsProbe } from './dns.ts';
-import { executable } from './executable.ts';
-import { getJson, isWrite, plugin, pluginRequests, sim } from './plugin.ts';
-import { runSandboxed } from './restricted-sandbox.ts';
+import { expectEveryQueryAnswered, START_DELAY_MS, underDnsProbe } from '../lib/dns.ts';
+import { executable } from '../lib/executable.ts';
+import { getJson, isWrite, plugin, pluginRequests, sim } from '../lib/plugin.ts';
+import { runSandboxed } from '../lib/restricted-sandbox.ts';
 
 const NS = 'kapsule-ha';
 const NEW_COREDNS = sim.upgradedImages['registry.k8s.io/coredns/coredns:v1.12.1']!;

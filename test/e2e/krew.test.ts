@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dist, ensureBuild, ensureKrew, krewBin, kubectlDir, repo } from './krew-tools.ts';
+import { dist, ensureBuild, ensureKrew, krewBin, kubectlDir, repo } from '../lib/krew-tools.ts';
 import { VERSION } from '../../src/version.ts';
 
 const ARCHIVE = join(dist, 'kubectl-kapsule_ha_linux_amd64.tar.gz');

@@ -6,7 +6,7 @@ import { connect } from '../../src/kube/connect.ts';
 import { KubeApiError } from '../../src/kube/errors.ts';
 import type { KubeClient } from '../../src/kube/types.ts';
 import type { GlobalOptions } from '../../src/verbs/options.ts';
-import { cli } from '../cli/run.ts';
+import { cli } from '../lib/in-process-cli.ts';
 
 const coredns = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'coredns', namespace: 'kube-system' };
 let info: sim.SimInfo;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditOffset, isWrite, kubeSystem, plugin, pluginRequests, sim } from './plugin.ts';
+import { auditOffset, isWrite, kubeSystem, plugin, pluginRequests, sim } from '../lib/plugin.ts';
 
 describe('enable and disable refuse to surprise', () => {
   beforeAll(async () => {

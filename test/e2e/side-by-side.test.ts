@@ -5,8 +5,7 @@
 import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { onJsonLines } from '../sim/lib/json-lines.ts';
-import { auditOffset, plugin, pluginRequests, sim } from './plugin.ts';
+import { auditOffset, onJsonLines, plugin, pluginRequests, sim } from '../lib/plugin.ts';
 
 interface Change {
   name: string;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { auditOffset, plugin, pluginRequests, sim } from './plugin.ts';
+import { auditOffset, plugin, pluginRequests, sim } from '../lib/plugin.ts';
 
 describe('diff, check-drift and status before enable', () => {
   beforeAll(async () => {
@@ -27,7 +27,7 @@ describe('diff, check-drift and status before enable', () => {
     const result = await plugin(['diff', 'coredns']);
     expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toMatch(/^\+\+\+ merged\/apps\.v1\.Deployment\.kube-system\.coredns-ha/m);
-    expect(result.stdout).toMatch(/^-  replicas: 1\n\+  replicas: 0$/m);
+    expect(result.stdout).toMatch(/^- {2}replicas: 1\n\+ {2}replicas: 0$/m);
   });
 });
 
@@ -66,7 +66,7 @@ describe('diff, check-drift and status once enabled, and after a Kapsule upgrade
     const result = await plugin(['diff', 'all', '--disable']);
     expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toMatch(/^--- live\/apps\.v1\.Deployment\.kube-system\.coredns-ha/m);
-    expect(result.stdout).toMatch(/^-  replicas: 0\n\+  replicas: 1$/m);
+    expect(result.stdout).toMatch(/^- {2}replicas: 0\n\+ {2}replicas: 1$/m);
   });
 
   it('status shows coredns-ha in 3 zones with its PDB and autoscaler, as JSON of the documented shape', async () => {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { auditOffset, plugin, sim } from '../e2e/plugin.ts';
-import { expectOneLineFailure, kubeconfigVariant, scratch, writesSince } from './helpers.ts';
+import { auditOffset, plugin, sim } from '../lib/plugin.ts';
+import { expectOneLineFailure, kubeconfigVariant, scratch, writesSince } from '../lib/robustness.ts';
 
 interface BadInput {
   /** A sentence: what the user got wrong. */

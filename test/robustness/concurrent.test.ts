@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditOffset, kubeSystem, plugin, pluginRequests, sim } from '../e2e/plugin.ts';
-import { spawnPlugin, startProxy } from './helpers.ts';
+import { auditOffset, kubeSystem, plugin, pluginRequests, sim } from '../lib/plugin.ts';
+import { spawnPlugin, startProxy } from '../lib/robustness.ts';
 
 const COPY_PATH = '/apis/apps/v1/namespaces/kube-system/deployments/coredns-ha';
 

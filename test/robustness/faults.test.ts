@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plugin, sim, watchEndpoints } from '../e2e/plugin.ts';
-import { deployments, expectCleanEnd, expectDisabled, expectEnabled, faultsIn, spawnPlugin, startProxy } from './helpers.ts';
-import type { Fault, FaultProxy } from './fault-proxy.ts';
+import { plugin, sim, watchEndpoints } from '../lib/plugin.ts';
+import { deployments, expectCleanEnd, expectDisabled, expectEnabled, faultsIn, spawnPlugin, startProxy } from '../lib/robustness.ts';
+import type { Fault, FaultProxy } from '../lib/fault-proxy.ts';
 
 // 10% of the requests faulted over HTTP/2 (5xx before or after the server acted, 429 with
 // Retry-After, resets before or after forwarding, delays, GOAWAY, refused streams), a

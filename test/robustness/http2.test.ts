@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sim } from '../e2e/plugin.ts';
-import { expectDisabled, expectEnabled, expectOneLineFailure, spawnPlugin, startProxy } from './helpers.ts';
+import { sim } from '../lib/plugin.ts';
+import { expectDisabled, expectEnabled, expectOneLineFailure, spawnPlugin, startProxy } from '../lib/robustness.ts';
 
 // HTTP/2 session loss through the fault proxy, as the API server speaks it (ALPN h2): a
 // GOAWAY or a refused stream is sent again even for a create; a session gone silent (TCP

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plugin, sim, watchEndpoints } from '../e2e/plugin.ts';
-import { expectDisabled, expectEnabled, spawnPlugin, startProxy } from './helpers.ts';
+import { plugin, sim, watchEndpoints } from '../lib/plugin.ts';
+import { expectDisabled, expectEnabled, spawnPlugin, startProxy } from '../lib/robustness.ts';
 
 // 26 kill points per verb by default, spread evenly over all the requests a run makes (52
 // kills, about 4 minutes here with the machine shared); KAPSULE_HA_KILLS_PER_VERB=all tries

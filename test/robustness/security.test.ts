@@ -2,10 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { layout } from '../sim/lib/layout.ts';
-import { pkiFiles } from '../sim/lib/pki.ts';
-import { auditOffset, plugin, sim } from '../e2e/plugin.ts';
-import { can, expectOneLineFailure, grantRestricted, kubeconfigVariant, scratch, writesSince, type Rule } from './helpers.ts';
+import { auditOffset, plugin, sim } from '../lib/plugin.ts';
+import { can, expectOneLineFailure, grantRestricted, kubeconfigVariant, scratch, simPki, writesSince, type Rule } from '../lib/robustness.ts';
 
 const AUTOSCALER = 'system:serviceaccount:kube-system:kube-dns-autoscaler';
 const SA_GROUPS = ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'];
@@ -60,7 +58,7 @@ describe('no credential ever appears in the output', () => {
   beforeAll(async () => {
     await sim.reset();
     // A second admin that authenticates with a client certificate signed by the cluster CA.
-    const pki = pkiFiles(layout());
+    const pki = simPki();
     keyFile = path.join(scratch, 'client.key');
     const csr = path.join(scratch, 'client.csr');
     const cert = path.join(scratch, 'client.crt');

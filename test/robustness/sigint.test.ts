@@ -5,8 +5,8 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditOffset, kubeSystem, plugin, sim, watchEndpoints } from '../e2e/plugin.ts';
-import { kubeconfigVariant, readyPods, scratch, sleep, spawnPlugin, writesSince } from './helpers.ts';
+import { auditOffset, kubeSystem, plugin, sim, watchEndpoints } from '../lib/plugin.ts';
+import { kubeconfigVariant, readyPods, scratch, sleep, spawnPlugin, writesSince } from '../lib/robustness.ts';
 
 const cordonAll = (verb: 'cordon' | 'uncordon') => sim.kubectl([verb, '-l', 'kubernetes.io/os=linux']);
 const errorLines = (stderr: string) => stderr.split('\n').filter((line) => /^(error: |Error from server)/.test(line));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plugin, sim, watchEndpoints } from '../e2e/plugin.ts';
-import { deployments, readyPods, sleep, zoneByNode } from './helpers.ts';
+import { plugin, sim, watchEndpoints } from '../lib/plugin.ts';
+import { deployments, readyPods, sleep, zoneByNode } from '../lib/robustness.ts';
 
 const OUTAGE = 'fr-par-1';
 const COPIES: { name: string; selector: string; service?: string; anyZone?: boolean }[] = [

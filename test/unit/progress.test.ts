@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { captureIo } from '../../src/cli/io.ts';
+import { captureIo } from '../lib/capture-io.ts';
 import { Progress } from '../../src/verbs/progress.ts';
 
 describe('Progress', () => {

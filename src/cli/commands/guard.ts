@@ -1,4 +1,5 @@
-import { defineVerb, lastValue, withExamples } from '../command.ts';
+import { defineVerb, withExamples } from '../command.ts';
+import { lastValue } from '../values.ts';
 import { addRefusedFleetFlags, refuseFleetFlags } from '../fleet-flags.ts';
 import { addOutputFlag, globalOptionsFrom, type ParsedArgs } from '../global-flags.ts';
 import { addWriteFlags, writeOptionsFrom } from '../plan-flags.ts';

@@ -1,11 +1,6 @@
 import { defineVerb, withExamples } from '../command.ts';
 import { addOutputFlag, globalOptionsFrom } from '../global-flags.ts';
-import type { GlobalOptions } from '../../verbs/options.ts';
-
-export interface VersionOptions extends GlobalOptions {
-  /** Also ask the cluster for its version (--client=false; off by default: `version` works offline). */
-  server: boolean;
-}
+import type { VersionOptions } from '../version-info.ts';
 
 export const versionCommand = defineVerb<VersionOptions>({
   usage: 'version',

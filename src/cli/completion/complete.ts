@@ -2,21 +2,20 @@
 // line, `value<TAB>description`, then `:<directive>`), which kubectl expects from a
 // plugin's kubectl_complete-* helper and which our own shell scripts read too.
 import yargs, { type Argv } from 'yargs';
-import { addGlobalFlags } from '../global-flags.ts';
+import { addGlobalFlags, GLOBAL_FLAGS, OUTPUT_FLAG } from '../global-flags.ts';
+import { DRY_RUN_FLAG } from '../plan-flags.ts';
 import { VERBS, verbName } from '../verbs.ts';
 import type { Io } from '../io.ts';
-import { COMPONENTS, COLOR_MODES, DRY_RUN_MODES, GUARD_ACTIONS, OUTPUT_FORMATS } from '../../verbs/options.ts';
+import { COMPONENTS, GUARD_ACTIONS } from '../../verbs/options.ts';
 import { SHELLS } from '../commands/completion.ts';
 
 const DIRECTIVE_DEFAULT = 0; // the shell may complete file names
 const DIRECTIVE_NO_FILES = 4;
 
-const FLAG_VALUES: Record<string, readonly string[]> = {
-  output: OUTPUT_FORMATS,
-  o: OUTPUT_FORMATS,
-  color: COLOR_MODES,
-  'dry-run': DRY_RUN_MODES,
-};
+/** The values a flag accepts, by each of its names, from the flags' specs. */
+const FLAG_VALUES: Record<string, readonly string[]> = Object.fromEntries(
+  [...GLOBAL_FLAGS, OUTPUT_FLAG, DRY_RUN_FLAG].flatMap(({ name, alias, choices }) => (choices ? [name, ...(alias ? [alias] : [])].map((spelling) => [spelling, choices]) : [])),
+);
 
 const POSITIONALS = new Set(['components', 'shell', 'action', 'help', 'h']);
 
@@ -27,7 +26,7 @@ interface FlagSpec {
 
 export function runComplete(words: string[], io: Io): number {
   const { candidates, directive } = complete(words);
-  io.out(candidates.map((candidate) => `${candidate}\n`).join('') + `:${directive}\n`);
+  io.out(`${candidates.map((candidate) => `${candidate}\n`).join('')}:${directive}\n`);
   return 0;
 }
 

@@ -1,11 +1,10 @@
 // `completion bash|zsh|fish`: scripts for the standalone binary. Each asks the binary
 // itself (`__complete`, cobra's protocol), so the flag list never goes stale.
-import type { CompletionOptions } from '../commands/completion.ts';
 import type { VerbDeps } from '../../verbs/options.ts';
 
 const BIN = 'kubectl-kapsule_ha';
 
-const SCRIPTS: Record<CompletionOptions['shell'], string> = {
+const SCRIPTS = {
   bash: `# bash completion for ${BIN}
 _kubectl_kapsule_ha() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" out directive
@@ -45,9 +44,12 @@ function __kubectl_kapsule_ha_complete
 end
 complete -c ${BIN} -f -a '(__kubectl_kapsule_ha_complete)'
 `,
-};
+} satisfies Record<string, string>;
 
-export async function run(options: CompletionOptions, deps: VerbDeps): Promise<number> {
+/** The shells a script exists for: `completion`'s choices (commands/completion.ts) must be among them. */
+export type Shell = keyof typeof SCRIPTS;
+
+export async function run(options: { shell: Shell }, deps: VerbDeps): Promise<number> {
   deps.io.out(SCRIPTS[options.shell]);
   return 0;
 }

@@ -106,8 +106,12 @@ async function main(): Promise<void> {
     connection,
     '/api/v1/configmaps',
     {
-      onSync: (maps) => maps.forEach((m) => workers.forEach((w) => w.configMapChanged(m.metadata.namespace, m.metadata.name))),
-      onEvent: (event) => workers.forEach((w) => w.configMapChanged(event.object.metadata.namespace, event.object.metadata.name)),
+      onSync: (maps) => {
+        for (const m of maps) for (const w of workers.values()) w.configMapChanged(m.metadata.namespace, m.metadata.name);
+      },
+      onEvent: (event) => {
+        for (const w of workers.values()) w.configMapChanged(event.object.metadata.namespace, event.object.metadata.name);
+      },
     },
     abort.signal,
   );

@@ -102,7 +102,7 @@ export class PodWorker {
         break;
       } catch (error) {
         if (this.terminating || this.gone) return;
-        this.containers.forEach((c) => c.fail('ContainerCreating', `MountVolume.SetUp failed: ${(error as Error).message}`));
+        for (const c of this.containers) c.fail('ContainerCreating', `MountVolume.SetUp failed: ${(error as Error).message}`);
         await sleep(2000);
       }
     }
@@ -169,7 +169,7 @@ export class PodWorker {
         await mkdir(dir, { recursive: true });
         continue;
       }
-      projection.configMaps.forEach((name) => this.configMaps.add(name));
+      for (const name of projection.configMaps) this.configMaps.add(name);
       await writeAtomically(dir, projection.files);
       if (projection.renewInMs !== undefined) {
         clearTimeout(this.tokenTimer);
@@ -218,7 +218,7 @@ export class PodWorker {
   /** Coalesces status writes: one in flight, the latest state written after it. */
   private statusChanged(): void {
     this.dirty = true;
-    if (this.writing) return;
+    if (this.writing !== undefined) return;
     this.writing = (async () => {
       while (this.dirty && !this.gone) {
         this.dirty = false;

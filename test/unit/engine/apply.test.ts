@@ -6,7 +6,7 @@ import { KubeApiError } from '../../../src/kube/errors.ts';
 import type { KubeClient, KubeObject, ObjectRef } from '../../../src/kube/types.ts';
 import { ciliumOperator } from '../../../src/recipes/cilium-operator.ts';
 import { coredns } from '../../../src/recipes/coredns.ts';
-import { FakeCluster } from '../fixtures.ts';
+import { FakeCluster } from '../../lib/fixtures.ts';
 
 /**
  * Records the writes it is asked for, and how many were in flight at once; its watches
@@ -44,10 +44,10 @@ describe('applyPlan', () => {
       deadline: Number.POSITIVE_INFINITY,
       signal: interrupt.signal,
       // Ctrl-C once the wait has begun: the original must not be touched.
-      onEvent: () => undefined,
+      onEvent: (event) => {
+        if (event.type === 'wait-started') interrupt.abort();
+      },
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    interrupt.abort();
     await expect(run).rejects.toMatchObject({ exitCode: 130, message: expect.stringMatching(/^interrupted: stopped before waiting for deployment\/coredns-ha Available/) });
     const secondRound = (line: string) => /^create (Deployment|RoleBinding|ClusterRoleBinding)\//.test(line);
     expect(writes.filter(secondRound)).toHaveLength(4);

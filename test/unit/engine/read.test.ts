@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readSnapshot } from '../../../src/engine/read.ts';
 import type { KubeClient, KubeObject } from '../../../src/kube/types.ts';
 import { RECIPES } from '../../../src/recipes/index.ts';
-import { kapsuleNodes, seededObjects } from '../fixtures.ts';
+import { kapsuleNodes, seededObjects } from '../../lib/fixtures.ts';
 
 const pdb: KubeObject = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'coredns-ha', namespace: 'kube-system' } };
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RestKubeClient } from '../../../src/kube/client.ts';
 import { Transport } from '../../../src/kube/transport.ts';
 import { KubeApiError, KubeConnectionError } from '../../../src/kube/errors.ts';
-import { blackhole, closedPortUrl, fakeServer, status, type FakeServer, type Reply } from './fake-server.ts';
+import { blackhole, closedPortUrl, fakeServer, status, type FakeServer, type Reply } from '../../lib/fake-server.ts';
 
 const FAST_RETRY = { attempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
 const coredns = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'coredns', namespace: 'kube-system' };

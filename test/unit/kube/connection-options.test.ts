@@ -5,9 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { proxyFor } from '../../../src/kube/proxy.ts';
 import { applyConnectionFlags, impersonationHeaders } from '../../../src/kube/kubeconfig-overrides.ts';
 import { loadKubeconfig } from '../../../src/kube/kubeconfig.ts';
-import { writeKubeconfig } from './kubeconfig-files.ts';
-import { cli } from '../../cli/run.ts';
-import { fakeServer } from './fake-server.ts';
+import { writeKubeconfig } from '../../lib/kubeconfig-files.ts';
+import { cli } from '../../lib/in-process-cli.ts';
+import { fakeServer } from '../../lib/fake-server.ts';
 
 const proxy = (server: string, env: Record<string, string>, proxyUrl?: string) => proxyFor(new URL(server), proxyUrl, env)?.url.href;
 

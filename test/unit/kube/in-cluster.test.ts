@@ -5,7 +5,8 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inClusterNamespace, isInCluster, loadKubeconfig, type KubeconfigSelection } from '../../../src/kube/kubeconfig.ts';
+import { inClusterNamespace, isInCluster, loadKubeconfig } from '../../../src/kube/kubeconfig.ts';
+import type { KubeconfigSelection } from '../../../src/kube/kubeconfig-types.ts';
 import { credentialSource, TOKEN_FILE_PERIOD_MS } from '../../../src/kube/credentials.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'kapsule-ha-incluster-home-'));

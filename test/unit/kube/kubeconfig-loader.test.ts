@@ -4,7 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { loadKubeconfig, type KubeconfigSelection } from '../../../src/kube/kubeconfig.ts';
+import { loadKubeconfig } from '../../../src/kube/kubeconfig.ts';
+import type { KubeconfigSelection } from '../../../src/kube/kubeconfig-types.ts';
 import { credentialSource } from '../../../src/kube/credentials.ts';
 import { KubeconfigError } from '../../../src/kube/errors.ts';
 

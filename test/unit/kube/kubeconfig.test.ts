@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { delimiter } from 'node:path';
-import { cli } from '../../cli/run.ts';
-import { blackhole, fakeServer, type FakeServer } from './fake-server.ts';
-import { writeKubeconfig } from './kubeconfig-files.ts';
+import { cli } from '../../lib/in-process-cli.ts';
+import { blackhole, fakeServer, type FakeServer } from '../../lib/fake-server.ts';
+import { writeKubeconfig } from '../../lib/kubeconfig-files.ts';
 
 // Two "clusters" that answer /version with their own name, so that the CLI's output
 // shows which context, cluster and user were chosen.

@@ -4,6 +4,7 @@
 // in one line; a slow but live server is left alone; GOAWAY and REFUSED_STREAM are sent again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
+import { EventEmitter, once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http2 from 'node:http2';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { Transport } from '../../../src/kube/transport.ts';
 import { RestKubeClient } from '../../../src/kube/client.ts';
 import { KubeConnectionError } from '../../../src/kube/errors.ts';
-import { startTcpRelay, type TcpRelay } from '../../robustness/tcp-relay.ts';
+import { startTcpRelay, type TcpRelay } from '../../lib/tcp-relay.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'kapsule-ha-health-'));
 let cert: Buffer;
@@ -24,17 +25,23 @@ let connections = 0;
 const next: Partial<Record<string, 'freeze' | 'refuse' | 'goaway' | 'slow'>> = {};
 let refuseNext = 0;
 const seen: Array<{ method: string; path: string; connection: number; processed: boolean }> = [];
+/** Emits each request's method as the server receives it. */
+const arrivals = new EventEmitter();
+/** Resolves when the server has received a request of `method`. */
+const arrival = (method: string) => once(arrivals, method);
 
 beforeAll(async () => {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(folder, 'key.pem'), '-out', join(folder, 'cert.pem')], { stdio: 'ignore' });
   cert = readFileSync(join(folder, 'cert.pem'));
   server = http2.createSecureServer({ key: readFileSync(join(folder, 'key.pem')), cert }, (request, response) => {
     const method = request.method;
-    const action = refuseNext > 0 ? (refuseNext--, 'refuse' as const) : next[method];
+    const action = refuseNext > 0 ? 'refuse' : next[method];
+    if (refuseNext > 0) refuseNext--;
     delete next[method];
     const connection = (request.stream.session as unknown as { connection: number }).connection;
     const record = { method, path: request.url, connection, processed: action === undefined || action === 'slow' };
     seen.push(record);
+    arrivals.emit(method);
     const answer = () => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'ConfigMap', metadata: { name: 'x' }, connection }));
     if (action === 'freeze') return relay.connectionFrom(request.socket.remotePort)!.freeze();
     if (action === 'refuse') return request.stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
@@ -126,8 +133,9 @@ describe('the HTTP/2 session health check (no --request-timeout)', () => {
     const { client, transport } = clientWithLog();
     const first = servedBy(await client.get(configMap));
     next.GET = 'slow';
+    const slowArrived = arrival('GET');
     const slow = client.get(configMap);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await slowArrived; // the GOAWAY that follows covers it
     next.POST = 'goaway';
     const before = seen.length;
     const created = await client.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' } });
@@ -139,19 +147,23 @@ describe('the HTTP/2 session health check (no --request-timeout)', () => {
 
   it('lets the process exit by itself once the requests spread over a GOAWAY\'d session and its successor are done', async () => {
     next.GET = 'slow';
-    setTimeout(() => (next.POST = 'goaway'), 50);
+    next.POST = 'goaway';
     // The last answer comes on the old session: the new one must not keep the process alive.
+    // The child sends its POST once told (a line on stdin) that the server has its slow GET.
     const script = `
       import { Transport } from ${JSON.stringify(new URL('../../../src/kube/transport.ts', import.meta.url).pathname)};
       const transport = new Transport(process.env.URL, { ca: Buffer.from(process.env.CA) }, async () => ({}));
       const slow = transport.request({ method: 'GET', path: '/slow' });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await new Promise((resolve) => process.stdin.once('data', resolve));
+      process.stdin.pause();
       const refused = await transport.request({ method: 'POST', path: '/x', body: '{}' }).catch((error) => error);
       await transport.request({ method: 'POST', path: '/x', body: '{}' });
       console.log(refused.code, (await slow).status);`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, URL: url, CA: cert.toString() }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, URL: url, CA: cert.toString() }, stdio: ['pipe', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
+    await arrival('GET');
+    child.stdin.end('go\n');
     const exited = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), 4_000);
       child.on('exit', () => {

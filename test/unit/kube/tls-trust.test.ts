@@ -10,8 +10,8 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { cli } from '../../cli/run.ts';
-import { startConnectProxy, startSocksProxy } from '../../e2e/proxies.ts';
+import { cli } from '../../lib/in-process-cli.ts';
+import { startConnectProxy, startSocksProxy } from '../../lib/proxies.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kapsule-ha-tls-'));
 const file = (name: string) => join(dir, name);

@@ -4,8 +4,8 @@ import { plan } from '../../../src/engine/plan.ts';
 import { writesOf, type Step } from '../../../src/engine/types.ts';
 import type { KubeObject } from '../../../src/kube/types.ts';
 import { coredns } from '../../../src/recipes/coredns.ts';
-import { applyToFake } from '../apply-fake.ts';
-import { COREFILE, FakeCluster, corednsConfigMap, corednsDeployment } from '../fixtures.ts';
+import { applyToFake } from '../../lib/apply-fake.ts';
+import { COREFILE, FakeCluster, corednsConfigMap, corednsDeployment } from '../../lib/fixtures.ts';
 
 const enablePlan = (cluster: FakeCluster, settings = {}) => plan(coredns.enable(cluster.view(), settings), cluster.live());
 const created = (steps: Step[], kind: string, name: string) =>

@@ -22,7 +22,7 @@ import { RECIPES } from '../../../src/recipes/index.ts';
 import { requiredAccess } from '../../../src/verbs/permissions.ts';
 import { planFrom } from '../../../src/verbs/planning.ts';
 import { DEFAULT_IMAGE, VERSION } from '../../../src/version.ts';
-import { FakeCluster } from '../fixtures.ts';
+import { FakeCluster } from '../../lib/fixtures.ts';
 
 const settings: GuardSettings = { namespace: 'kube-system', schedule: DEFAULT_SCHEDULE, image: DEFAULT_IMAGE, repair: false };
 const byKind = (kind: string, objects = guardObjects(settings)) => objects.filter((object) => object.kind === kind);

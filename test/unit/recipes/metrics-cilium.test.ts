@@ -5,8 +5,8 @@ import type { KubeObject } from '../../../src/kube/types.ts';
 import { linearReplicas } from '../../../src/recipes/autoscaler.ts';
 import { ciliumOperator } from '../../../src/recipes/cilium-operator.ts';
 import { metricsServer } from '../../../src/recipes/metrics-server.ts';
-import { applyToFake } from '../apply-fake.ts';
-import { FakeCluster, kapsuleNodes, node } from '../fixtures.ts';
+import { applyToFake } from '../../lib/apply-fake.ts';
+import { FakeCluster, kapsuleNodes, node } from '../../lib/fixtures.ts';
 
 const describeSteps = (steps: Step[]) =>
   steps.map((step) => (step.action === 'wait' ? `wait ${step.waitFor.deployment.name}` : `${step.action} ${step.ref.kind}/${step.ref.name}`));

@@ -41,17 +41,23 @@ describe('matchContexts', () => {
 });
 
 describe('mapBounded', () => {
-  it('never runs more than the limit at once and keeps the order of the items', async () => {
-    let running = 0;
-    let peak = 0;
-    const results = await mapBounded([5, 1, 4, 2, 3], 2, async (n) => {
-      peak = Math.max(peak, ++running);
-      await new Promise((resolve) => setTimeout(resolve, n));
-      running--;
-      return n * 10;
+  it('never runs more than the limit at once, starts the next as one ends, and keeps the order of the items', async () => {
+    const started: number[] = [];
+    const finish = new Map<number, () => void>();
+    const results = mapBounded([5, 1, 4, 2, 3], 2, (n) => {
+      started.push(n);
+      return new Promise<number>((resolve) => finish.set(n, () => resolve(n * 10)));
     });
-    expect(results).toEqual([50, 10, 40, 20, 30]);
-    expect(peak).toBe(2);
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    await settle();
+    expect(started).toEqual([5, 1]);
+    // Items end out of order; each end lets exactly one more start.
+    for (const [ending, next] of [[1, [5, 1, 4]], [5, [5, 1, 4, 2]], [2, [5, 1, 4, 2, 3]], [4, [5, 1, 4, 2, 3]], [3, [5, 1, 4, 2, 3]]] as const) {
+      finish.get(ending)!();
+      await settle();
+      expect(started).toEqual(next);
+    }
+    expect(await results).toEqual([50, 10, 40, 20, 30]);
   });
 });
 

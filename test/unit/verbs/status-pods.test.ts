@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../src/kube/types.ts';
 import { componentText } from '../../../src/verbs/status.ts';
 import { podStatus, type ComponentStatus } from '../../../src/verbs/status-model.ts';
-import { node } from '../fixtures.ts';
+import { node } from '../../lib/fixtures.ts';
 
 const nodes = new Map([['scw-a', node('scw-a', 'fr-par-1', 'default')]]);
 

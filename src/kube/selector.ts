@@ -1,4 +1,5 @@
-// Label selectors as the API server evaluates them, for checks made before any write.
+// Label selectors as the API server evaluates them (for checks made before any write), and
+// kubectl's string form of one (for list calls).
 
 export interface LabelSelector {
   matchLabels?: Record<string, string>;

@@ -52,7 +52,10 @@ export async function blackhole(): Promise<FakeServer> {
     socket.on('close', () => sockets.delete(socket));
   });
   const result = await listening(server, []);
-  return { ...result, close: () => (sockets.forEach((socket) => socket.destroy()), result.close()) };
+  return { ...result, close: () => {
+      for (const socket of sockets) socket.destroy();
+      return result.close();
+    }, };
 }
 
 /** A port with nothing listening (bound then released). */

@@ -2,7 +2,7 @@
 // for pure tests of recipes and planning.
 import type { KubeObject } from '../../src/kube/types.ts';
 import { refKey } from '../../src/engine/plan.ts';
-import type { ClusterView } from '../../src/recipes/types.ts';
+import type { ClusterView } from '../../src/engine/types.ts';
 
 const NS = 'kube-system';
 let uid = 0;

@@ -1,6 +1,6 @@
 // Runs the CLI in-process with the real yargs parser and a captured io.
 import { runCli } from '../../src/cli/root.ts';
-import { captureIo } from '../../src/cli/io.ts';
+import { captureIo } from './capture-io.ts';
 
 export interface CliResult {
   code: number;

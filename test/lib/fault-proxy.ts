@@ -40,7 +40,7 @@ export interface ProxyHooks {
    * plugin is killed. 'drop' closes the connection instead of forwarding; a Fault injects
    * that fault on this request (whatever the plan says).
    */
-  before?: (index: number, method: string, path: string) => void | 'drop' | Fault | Promise<void | 'drop' | Fault>;
+  before?: (index: number, method: string, path: string) => undefined | 'drop' | Fault | Promise<undefined | 'drop' | Fault>;
   /** The server has answered, the client has not seen the answer yet (e.g. kill it now). */
   after?: (index: number, method: string, path: string, status: number) => void;
 }

@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const SCRIPT = String.raw`
+const SCRIPT = `
 set -eu
 root=$1 exe=$2 sa=$3; shift 3
 mount -t tmpfs -o size=1m,mode=0755 sandbox "$root"

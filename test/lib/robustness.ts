@@ -1,4 +1,4 @@
-// Helpers of the robustness suite, on top of test/e2e/plugin.ts: kubeconfig variants, the
+// Helpers of the robustness suite, on top of plugin.ts: kubeconfig variants, the
 // fault proxy wired to the simulator, the plugin as a child process that can be killed,
 // RBAC for the restricted user, and what a user would look at (Ready pods, zones).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import YAML from 'yaml';
 import { layout } from '../sim/lib/layout.ts';
 import { pkiFiles } from '../sim/lib/pki.ts';
-import { getJson, isWrite, pluginRequests, sim, startPlugin, type RunningPlugin, type RunResult } from '../e2e/plugin.ts';
+import { getJson, isWrite, pluginRequests, sim, startPlugin, type RunningPlugin, type RunResult } from './plugin.ts';
 import { startFaultProxy, type FaultPlan, type FaultProxy, type ProxyHooks } from './fault-proxy.ts';
 
 export const scratch = mkdtempSync(path.join(tmpdir(), 'kapsule-ha-robust-'));
@@ -22,9 +22,12 @@ export function kubeconfigVariant(name: string, edit: (config: any) => void = ()
   return file;
 }
 
+/** The simulator's CA and server key pair (files). */
+export const simPki = () => pkiFiles(layout());
+
 /** The fault proxy in front of the simulator's API server, and a kubeconfig that goes through it. */
 export async function startProxy(plan: FaultPlan, hooks: ProxyHooks = {}): Promise<FaultProxy & { kubeconfig: string }> {
-  const pki = pkiFiles(layout());
+  const pki = simPki();
   const tls = { cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey), ca: readFileSync(pki.caCert) };
   const proxy = await startFaultProxy(tls, new URL(sim.info().server), plan, hooks);
   const kubeconfig = kubeconfigVariant(`proxy-${proxy.url.split(':').at(-1)}`, (config) => {

@@ -7,6 +7,7 @@ import { expectedUserAgent, pluginCommand } from './executable.ts';
 
 export { expectedUserAgent, fromSource } from './executable.ts';
 export { watchEndpoints, type EndpointWatch } from './endpoint-watch.ts';
+export { onJsonLines } from '../sim/lib/json-lines.ts';
 export const PLUGIN_AGENT = 'kubectl-kapsule_ha/';
 
 export interface RunResult {
@@ -41,7 +42,11 @@ export function startPlugin(args: string[], options: { env?: Record<string, stri
   });
   const stderrMatches = (pattern: RegExp) =>
     new Promise<void>((resolve, reject) => {
-      const look = () => pattern.test(stderr) && (child.stderr.off('data', look), resolve());
+      const look = () => {
+        if (!pattern.test(stderr)) return;
+        child.stderr.off('data', look);
+        resolve();
+      };
       child.stderr.on('data', look);
       look();
       void done.then((result) => reject(new Error(`the plugin ended (exit ${result.code}) before stderr matched ${pattern}: ${result.stderr}`)));
