@@ -4,14 +4,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { sim } from './plugin.ts';
+import type { DnsProbeOptions } from '../sim/dns-probe.ts';
 import type { DnsProbeResult } from '../sim/sim.ts';
 
 /** The simulated image pull between a runner pod's bind and its process start (mean; ±1/3 jitter). */
 export const START_DELAY_MS = 3000;
 
-/** Runs `work` under the DNS probe; the probe keeps going for a second after it (what follows the last write counts too). */
-export async function underDnsProbe<T>(work: () => Promise<T>): Promise<{ value: T; dns: DnsProbeResult }> {
-  const probe = await sim.startDnsProbe();
+/**
+ * Runs `work` under the DNS probe in client mode (a pod's own namespace asking the
+ * kube-dns ClusterIP through kube-proxy); the probe keeps going for a second after it and
+ * then until kube-dns's endpoints have settled (what follows the last write counts too).
+ */
+export async function underDnsProbe<T>(work: () => Promise<T>, options: DnsProbeOptions = {}): Promise<{ value: T; dns: DnsProbeResult }> {
+  const probe = await sim.startDnsProbe(options);
   let value: T;
   try {
     value = await work();
@@ -25,12 +30,17 @@ export async function underDnsProbe<T>(work: () => Promise<T>): Promise<{ value:
 /** Every query answered right, none failed, and the probe was alive all along (a plausible number sent). */
 export function expectEveryQueryAnswered(dns: DnsProbeResult, what: string): void {
   const summary = `${what}: ${JSON.stringify({ ...dns, firstFailures: undefined })}\n${dns.firstFailures.join('\n')}`;
-  console.log(`[dns probe] ${what}: ${dns.sent} queries in ${(dns.windowMs / 1000).toFixed(1)} s to ${dns.endpointsQueried} pod(s), ${dns.answered} answered, ${dns.failed} failed`);
+  console.log(`[dns probe] ${what}: ${dns.sent} queries (${dns.mode}) in ${(dns.windowMs / 1000).toFixed(1)} s answered by ${dns.endpointsQueried} pod(s) ${JSON.stringify(dns.answeredBy)}, ${dns.answered} answered, ${dns.failed} failed; fewest ready endpoints ${dns.minReady}, longest tick gap ${dns.maxTickGapMs} ms`);
   expect(dns.failed, summary).toBe(0);
   expect(dns.answered, summary).toBe(dns.sent);
   // One query per 50 ms tick: at least a third of them, whatever the machine's load.
   expect(dns.sent, summary).toBeGreaterThanOrEqual(Math.max(20, Math.floor(dns.windowMs / 50 / 3)));
   expect(dns.endpointsQueried, summary).toBeGreaterThanOrEqual(1);
+  // The probe never dozed off for as long as a query's timeout: an outage that short would hide in the gap.
+  expect(dns.maxTickGapMs, summary).toBeLessThan(2000);
+  // kube-dns never lost its last ready endpoint, and has one when the endpoints have settled.
+  expect(dns.minReady, summary).toBeGreaterThanOrEqual(1);
+  expect(dns.readyAtEnd, summary).toBeGreaterThanOrEqual(1);
 }
 
 /** The runner's log of a pod's process (its stdout and stderr, every restart), found under the simulator's state directory. */
