@@ -6,9 +6,9 @@
 // (kube-proxy, conntrack) before, during and after enable, and through disable.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readyPods, sleep } from '../robustness/helpers.ts';
-import { expectEveryQueryAnswered, START_DELAY_MS, underDnsProbe } from './dns.ts';
-import { kubeSystem, plugin, sim } from './plugin.ts';
+import { readyPods, sleep } from '../lib/robustness.ts';
+import { expectEveryQueryAnswered, START_DELAY_MS, underDnsProbe } from '../lib/dns.ts';
+import { kubeSystem, plugin, sim } from '../lib/plugin.ts';
 
 const CUSTOM_HOST = { name: 'db.corp.internal', answer: '192.0.2.77' };
 const CUSTOM_SERVER = { name: 'www.example.test', answer: '192.0.2.78' };
