@@ -1,6 +1,7 @@
 // `guard`: show, install (or change), diff and remove the in-cluster guard. Its objects
 // are a recipe (recipes/guard.ts) planned and applied by the same engine as enable's.
 import { PreflightError } from '../engine/errors.ts';
+import { UsageError } from '../kube/exit-errors.ts';
 import { plan } from '../engine/plan.ts';
 import { readRefs } from '../engine/read.ts';
 import type { ComponentPlan } from '../engine/types.ts';
@@ -69,6 +70,11 @@ export async function run(options: GuardOptions, deps: VerbDeps): Promise<number
     case 'install': {
       const everything = options.dryRun === 'client' ? undefined : mayDoEverything(kube);
       const planned = await installPlan(kube, options);
+      const createsNamespace = planned.steps.some((step) => step.action === 'create' && step.ref.kind === 'Namespace');
+      if (options.dryRun === 'server' && createsNamespace) {
+        // The API server cannot judge objects of a namespace that a dry run did not create (kubectl apply alike).
+        throw new UsageError(`--dry-run=server cannot check the guard's objects before its namespace ${GUARD_NAMESPACE} exists: use --dry-run=client (or diff) for a first install`);
+      }
       const code = await applyConverging([planned], options, deps, {
         started,
         everything,

@@ -80,6 +80,10 @@ describe('guard refusals', () => {
     expect((await pluginRequests(offset)).writes).toBe(0);
     expect(await getJson(['namespace', NS])).toBeUndefined();
   });
+
+  it('--dry-run=server before its namespace exists says why it cannot, instead of failing half way', async () => {
+    expectOneLine(await plugin(['guard', 'install', '--yes', '--dry-run=server']), 2, /--dry-run=server cannot check the guard's objects before its namespace kapsule-ha exists: use --dry-run=client/);
+  });
 });
 
 describe('the guard', () => {
@@ -104,6 +108,11 @@ describe('the guard', () => {
     expect(namespace.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     const cronJob = await getJson(['cronjob', 'kapsule-ha-guard', '-n', NS]);
     expect(cronJob.spec).toMatchObject({ schedule: '*/30 * * * *', concurrencyPolicy: 'Forbid' });
+    // Installed, a server-side dry run of a change is judged by the API server and persists nothing.
+    const dry = await plugin(['guard', 'install', '--yes', '--dry-run=server', '--schedule', '0 * * * *']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('cronjob.batch/kapsule-ha-guard patched (server dry run)');
+    expect((await getJson(['cronjob', 'kapsule-ha-guard', '-n', NS])).spec.schedule).toBe('*/30 * * * *');
     const again = sim.auditOffset();
     const rerun = await plugin(['guard', 'install', '--yes']);
     expect(rerun.stderr).toMatch(/already installed as asked; nothing to change/);
