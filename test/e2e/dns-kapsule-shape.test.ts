@@ -35,7 +35,7 @@ function servedFiles(pod: any): { corefile: string; override: string } {
 /** Every Ready kube-dns pod (original or copy) serves its ConfigMap's Corefile byte for byte, and the custom files. */
 async function expectCorefilesUntouched(expectedOverride: string): Promise<number> {
   const pods = await readyPods(DNS_PODS);
-  for (const pod of pods) {
+  for (const pod of pods as any[]) {
     const volume = pod.spec.volumes.find((v: any) => v.configMap && v.configMap.name !== 'coredns-custom');
     const { data } = await kubeSystem('configmap', volume.configMap.name);
     expect(servedFiles(pod).corefile, pod.metadata.name).toBe(data.Corefile);

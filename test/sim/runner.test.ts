@@ -98,6 +98,17 @@ describe('CoreDNS', () => {
     expect(slices.flatMap((s) => (s.endpoints ?? []).flatMap((e: any) => e.addresses))).toContain(pod.status.podIP);
   });
 
+  test("a Ready=False written by someone else (the node controller, after a late node lease) is put back, as a kubelet's status manager does", async () => {
+    const [pod] = await podsOf('kube-system', 'k8s-app=kube-dns');
+    expect(isReady(pod)).toBe(true);
+    const conditions = pod.status.conditions.map((c: any) => (c.type === 'Ready' ? { ...c, status: 'False', reason: 'NodeNotReady' } : c));
+    await api.request('PATCH', `/api/v1/namespaces/kube-system/pods/${pod.metadata.name}/status`, { body: { status: { conditions } }, contentType: 'application/merge-patch+json' });
+    await pollUntil('Ready again', 10_000, async () => {
+      const { body } = await api.get(`/api/v1/namespaces/kube-system/pods/${pod.metadata.name}`);
+      return isReady(body) ? undefined : 'Ready';
+    }, 100);
+  });
+
   test('a Corefile CoreDNS rejects gives a pod that never turns Ready, restarts, and shows CrashLoopBackOff', async () => {
     const namespace = await createTestNamespace('bad-corefile');
     await createCoreDns(namespace, '.:53 {\n    no_such_plugin\n    ready\n}\n');

@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
-import path from 'node:path';
 import { Api } from '../lib/api.ts';
 import { server } from '../lib/config-files.ts';
 import { layout, ports } from '../lib/layout.ts';
@@ -53,7 +52,7 @@ function podSeen(pod: any): void {
   const uid = pod.metadata.uid as string;
   const worker = workers.get(uid);
   if (worker) {
-    worker.pod = pod;
+    worker.observed(pod);
     if (pod.metadata.deletionTimestamp) void worker.terminate().then(() => forget(uid), (e) => log(`${worker.key}: ${(e as Error).message}`));
     return;
   }

@@ -110,6 +110,18 @@ export class PodWorker {
     await Promise.all(this.containers.map((c) => c.start()));
   }
 
+  /**
+   * The pod as the API has it now. As a kubelet's status manager, put our status back when
+   * someone else changed it: the node controller marks every pod of a node it saw NotReady
+   * (a late lease) Ready=False, and only the kubelet sets it right again.
+   */
+  observed(pod: any): void {
+    this.pod = pod;
+    if (!this.sandboxReady || this.gone || this.terminating !== undefined) return;
+    const ready = (status: any) => (status?.conditions ?? []).find((c: any) => c.type === 'Ready')?.status;
+    if (ready(pod.status) !== ready(podStatus(pod, this.view()))) this.statusChanged();
+  }
+
   /** A ConfigMap of the pod's namespace changed: lay its volumes out again if they show it. */
   configMapChanged(namespace: string, name: string): void {
     if (namespace === this.pod.metadata.namespace && this.configMaps.has(name) && !this.terminating) void this.projectVolumes().catch((e) => this.env.log(`${this.key}: ${(e as Error).message}`));
@@ -228,8 +240,12 @@ export class PodWorker {
     })();
   }
 
+  private view() {
+    return { podIP: this.podIP, hostIP: this.hostIP, startTime: this.startTime, sandboxReady: this.sandboxReady, containers: this.containers.map((c) => c.view) };
+  }
+
   private async writeStatus(): Promise<void> {
-    const view = { podIP: this.podIP, hostIP: this.hostIP, startTime: this.startTime, sandboxReady: this.sandboxReady, containers: this.containers.map((c) => c.view) };
+    const view = this.view();
     const { namespace, name, uid } = this.pod.metadata;
     const { status, body } = await this.env.api.request('PATCH', `/api/v1/namespaces/${namespace}/pods/${name}/status`, {
       body: { metadata: { uid }, status: podStatus(this.pod, view) },

@@ -2,7 +2,7 @@
 // address, from the cluster namespace as from a node) and tcpSocket. A probe without handler the runner knows fails loudly.
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
+import type net from 'node:net';
 import tls from 'node:tls';
 
 export interface ProbeSpec {
