@@ -20,3 +20,11 @@ export const FLAVOUR = isSea() ? 'sea' : 'node';
 
 /** As kubectl's `kubectl/v1.35.4 (linux/amd64) kubernetes/<commit>`. */
 export const USER_AGENT = `${BINARY_NAME}/${VERSION} (${PLATFORM}) ${FLAVOUR}`;
+
+/**
+ * Where the release workflow pushes the guard's image (tagged v<VERSION>); the guard runs
+ * `<IMAGE_REPOSITORY>:v<VERSION>` unless --image names a mirror. The workflow reads this line
+ * (and refuses the placeholder `owner`, as plugin.yaml's OWNER waits for the project's home).
+ */
+export const IMAGE_REPOSITORY = 'ghcr.io/owner/kubectl-kapsule-ha';
+export const DEFAULT_IMAGE = `${IMAGE_REPOSITORY}:v${VERSION}`;

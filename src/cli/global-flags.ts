@@ -63,7 +63,7 @@ const GLOBAL_FLAG_NAMES = [...GLOBAL_FLAGS.filter((spec) => !isConnectionFlag(sp
 export function groupFlags(parser: Argv): Argv {
   const options = (parser as unknown as { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> } }).getOptions();
   const aliases = new Set(Object.values(options.alias).flat());
-  const own = Object.keys(options.key).filter((name) => !GLOBAL_FLAG_NAMES.includes(name) && !aliases.has(name) && name !== 'version' && name !== 'components' && name !== 'shell');
+  const own = Object.keys(options.key).filter((name) => !GLOBAL_FLAG_NAMES.includes(name) && !aliases.has(name) && name !== 'version' && name !== 'components' && name !== 'shell' && name !== 'action');
   const global = GLOBAL_FLAG_NAMES.filter((name) => name in options.key);
   return (own.length > 0 ? parser.group(own, 'Flags:') : parser).group(global, 'Global flags:');
 }

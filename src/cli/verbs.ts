@@ -7,6 +7,7 @@ import { disableCommand } from './commands/disable.ts';
 import { diffCommand } from './commands/diff.ts';
 import { checkDriftCommand } from './commands/check-drift.ts';
 import { statusCommand } from './commands/status.ts';
+import { guardCommand } from './commands/guard.ts';
 import { versionCommand } from './commands/version.ts';
 import { completionCommand } from './commands/completion.ts';
 
@@ -16,6 +17,7 @@ export const VERBS: ReadonlyArray<VerbCommand<unknown>> = [
   diffCommand,
   checkDriftCommand,
   statusCommand,
+  guardCommand,
   versionCommand,
   completionCommand,
 ];

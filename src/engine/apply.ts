@@ -4,7 +4,7 @@ import type { KubeClient } from '../kube/types.ts';
 import { InterruptedError } from '../kube/exit-codes.ts';
 import { describeRef } from './errors.ts';
 import { writeRounds } from './order.ts';
-import type { Component, ComponentPlan, WaitFor, WaitStep, WriteStep } from './types.ts';
+import type { PlanSubject as Component, ComponentPlan, WaitFor, WaitStep, WriteStep } from './types.ts';
 import { waitServing } from './watch-wait.ts';
 import { applyWrite, type WriteReport } from './write.ts';
 

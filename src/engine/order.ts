@@ -3,7 +3,8 @@
 // need another object to exist: a workload started before what its pods refer to
 // (ServiceAccount, RBAC, ConfigMap) gets refused pods or crash-loops a while, and the API
 // server reads a Role to judge who may bind it (without `bind`/`escalate`, a binding to a
-// role not yet created is refused). Those go one round later, as Helm orders kinds.
+// role not yet created is refused). Those go one round later, as Helm orders kinds. A
+// Namespace goes before everything (nothing can be created in it before it exists).
 import type { WriteStep } from './types.ts';
 
 const SECOND_ROUND = new Set(['Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'RoleBinding', 'ClusterRoleBinding']);
@@ -16,7 +17,9 @@ const needsOthers = (step: WriteStep): boolean => step.action !== 'delete' && SE
  * Deployment only starts the garbage collection of its pods), so they go in the first round.
  */
 export function writeRounds(writes: WriteStep[]): WriteStep[][] {
-  const first = writes.filter((step) => !needsOthers(step));
+  const isNamespace = (step: WriteStep) => step.action !== 'delete' && step.ref.kind === 'Namespace';
+  const namespaces = writes.filter(isNamespace);
+  const first = writes.filter((step) => !isNamespace(step) && !needsOthers(step));
   const second = writes.filter(needsOthers);
-  return [first, second].filter((round) => round.length > 0);
+  return [namespaces, first, second].filter((round) => round.length > 0);
 }

@@ -56,3 +56,10 @@ export async function readSnapshot(kube: KubeClient, namespace: string, sources:
   };
   return { view, live };
 }
+
+/** These objects, read concurrently (missing ones undefined): what a plan of them needs. */
+export async function readRefs(kube: KubeClient, refs: ObjectRef[]): Promise<LiveObjects> {
+  const unique = uniqueRefs(refs);
+  const objects = await Promise.all(unique.map((ref) => kube.get(ref)));
+  return new Map(unique.map((ref, index) => [refKey(ref), objects[index]]));
+}

@@ -3,6 +3,8 @@ import type { KubeObject, ObjectRef } from '../kube/types.ts';
 
 export const COMPONENTS = ['cilium-operator', 'coredns', 'metrics-server'] as const;
 export type Component = (typeof COMPONENTS)[number];
+/** What one plan converges: a component, or the in-cluster guard (recipes/guard.ts). */
+export type PlanSubject = Component | 'guard';
 
 /** What recipes see of the cluster: read once, concurrently, by the engine (read.ts) before planning. */
 export interface ClusterView {
@@ -55,7 +57,7 @@ export interface Stage {
 
 /** What a recipe wants: stages run in order, so a copy serves before its original stops. */
 export interface DesiredState {
-  component: Component;
+  component: PlanSubject;
   stages: Stage[];
   warnings: string[];
 }
@@ -89,7 +91,7 @@ export interface PlannedStage {
 }
 
 export interface ComponentPlan {
-  component: Component;
+  component: PlanSubject;
   /** Every step in order, for plans shown to people and programs. */
   steps: Step[];
   /** The same steps by stage: what the engine runs (writes of a stage need not wait for each other). */

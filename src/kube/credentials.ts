@@ -24,6 +24,9 @@ export interface CredentialSource {
   refresh(): Promise<Credentials>;
 }
 
+/** client-go's period for re-reading a bearer token file (transport.NewCachedFileTokenSource). */
+export const TOKEN_FILE_PERIOD_MS = 60_000;
+
 const DEFAULT_TERMINAL: ExecTerminal = { stdinIsTTY: false, stderr: process.stderr, env: {} };
 
 export async function credentialSource(resolved: ResolvedKubeconfig, terminal: ExecTerminal = DEFAULT_TERMINAL): Promise<CredentialSource> {
@@ -52,15 +55,18 @@ export async function credentialSource(resolved: ResolvedKubeconfig, terminal: E
     return { tls: material, headers };
   };
   let credentials = await build(false);
+  let built = Date.now();
+  // A token file is read again once a minute, as client-go's cached file token source does:
+  // a projected ServiceAccount token is rotated by the kubelet while the process runs.
+  const stale = () => (exec?.expires !== undefined && exec.expires <= Date.now()) || (user.tokenFile !== undefined && Date.now() - built >= TOKEN_FILE_PERIOD_MS);
+  const rebuild = async (force: boolean) => {
+    credentials = await build(force);
+    built = Date.now();
+    return credentials;
+  };
   return {
-    current: async () => {
-      if (exec?.expires !== undefined && exec.expires <= Date.now()) credentials = await build(false);
-      return credentials;
-    },
-    refresh: async () => {
-      credentials = await build(true);
-      return credentials;
-    },
+    current: async () => (stale() ? rebuild(false) : credentials),
+    refresh: async () => rebuild(true),
   };
 }
 

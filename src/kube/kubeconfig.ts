@@ -30,15 +30,36 @@ interface ParsedFile {
   currentContext?: string | undefined;
 }
 
-const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
-const IN_CLUSTER_TOKEN = `${SERVICE_ACCOUNT}/token`;
+/** Where the kubelet mounts a pod's ServiceAccount token, its CA and namespace (client-go's rest.InClusterConfig). */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-export async function loadKubeconfig(selection: KubeconfigSelection, env: Readonly<Record<string, string | undefined>>): Promise<ResolvedKubeconfig> {
+/**
+ * kubectl's last resort, as client-go's clientcmd: no kubeconfig file and no --server, both
+ * KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT set, and a ServiceAccount token mounted.
+ */
+export const isInCluster = (env: Readonly<Record<string, string | undefined>>, serviceAccountDir = SERVICE_ACCOUNT_DIR): boolean =>
+  !!env.KUBERNETES_SERVICE_HOST && !!env.KUBERNETES_SERVICE_PORT && existsSync(join(serviceAccountDir, 'token'));
+
+/** The pod's own namespace in-cluster: POD_NAMESPACE, else the mounted ServiceAccount's (as kubectl). */
+export function inClusterNamespace(env: Readonly<Record<string, string | undefined>>, serviceAccountDir = SERVICE_ACCOUNT_DIR): string | undefined {
+  if (env.POD_NAMESPACE) return env.POD_NAMESPACE;
+  try {
+    return readFileSync(join(serviceAccountDir, 'namespace'), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function loadKubeconfig(
+  selection: KubeconfigSelection,
+  env: Readonly<Record<string, string | undefined>>,
+  serviceAccountDir = SERVICE_ACCOUNT_DIR,
+): Promise<ResolvedKubeconfig> {
   const flags = selection.connection ?? {};
   const files = kubeconfigFiles(selection, env);
   const resolved = (config: ParsedFile, inCluster: boolean): ResolvedKubeconfig => ({ ...applyConnectionFlags(select(config, selection, flags.server !== undefined), flags), files, inCluster });
-  if (files.length === 0 && !flags.server && env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
-    return resolved(inClusterConfig(env), true);
+  if (files.length === 0 && !flags.server && isInCluster(env, serviceAccountDir)) {
+    return resolved(inClusterConfig(env, serviceAccountDir), true);
   }
   if (files.length === 0 && !flags.server) {
     throw new KubeconfigError('no kubeconfig found: pass --kubeconfig, set KUBECONFIG or pass --server');
@@ -58,18 +79,28 @@ function kubeconfigFiles(selection: KubeconfigSelection, env: Readonly<Record<st
     }
     return present;
   }
-  const home = env.HOME ?? homedir();
-  const standard = join(home, '.kube', 'config');
-  return existsSync(standard) ? [standard] : [];
+  const home = env.HOME ?? homeOfUser();
+  const standard = home === undefined ? undefined : join(home, '.kube', 'config');
+  return standard !== undefined && existsSync(standard) ? [standard] : [];
 }
 
-function inClusterConfig(env: Readonly<Record<string, string | undefined>>): ParsedFile {
+/** The token is a file re-read as it rotates (credentials.ts), the CA the mounted ca.crt. */
+/** The user's home from the password database; none for a uid it does not list (a container's 65532 with no /etc/passwd). */
+function homeOfUser(): string | undefined {
+  try {
+    return homedir();
+  } catch {
+    return undefined;
+  }
+}
+
+function inClusterConfig(env: Readonly<Record<string, string | undefined>>, serviceAccountDir: string): ParsedFile {
   const host = env.KUBERNETES_SERVICE_HOST!;
-  const port = env.KUBERNETES_SERVICE_PORT ?? '443';
+  const port = env.KUBERNETES_SERVICE_PORT!;
   const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
-    clusters: [{ name: 'inCluster', server, certificateAuthority: `${SERVICE_ACCOUNT}/ca.crt` }],
-    users: [{ name: 'inClusterUser', tokenFile: IN_CLUSTER_TOKEN }],
+    clusters: [{ name: 'inCluster', server, certificateAuthority: join(serviceAccountDir, 'ca.crt') }],
+    users: [{ name: 'inClusterUser', tokenFile: join(serviceAccountDir, 'token') }],
     contexts: [{ name: 'inClusterContext', cluster: 'inCluster', user: 'inClusterUser' }],
     currentContext: 'inClusterContext',
   };

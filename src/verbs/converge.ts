@@ -11,7 +11,7 @@ import { Progress } from './progress.ts';
 
 type ConvergeOptions = (EnableOptions | DisableOptions) & Partial<EnableOptions>;
 
-async function confirm(plans: ComponentPlan[], options: ConvergeOptions, deps: VerbDeps, direction: Direction): Promise<boolean> {
+async function confirm(plans: ComponentPlan[], options: Pick<ConvergeOptions, 'yes'>, deps: VerbDeps, direction: string): Promise<boolean> {
   if (options.yes) return true;
   if (!deps.io.stdinIsTTY) {
     throw new UsageError(
@@ -64,6 +64,34 @@ export async function converge(direction: Direction, options: ConvergeOptions, d
   // Asked beside the reads: one round trip for both.
   const everything = options.dryRun === 'client' ? undefined : mayDoEverything(kube);
   const { plans } = await planComponents(kube, options.namespace, options.components, direction, settingsFrom(options));
+  return applyConverging(plans, options, deps, {
+    started,
+    everything,
+    what: direction,
+    unchanged: `${options.components.join(', ')}: already ${direction === 'enable' ? 'highly available and in sync' : 'in their original form'}; nothing to change`,
+    done: (changed) => `${direction}d ${changed.join(', ')}`,
+  });
+}
+
+export interface ConvergeWording {
+  /** When the run started (its --timeout counts from here). */
+  started: number;
+  /** mayDoEverything asked beside the reads, if it was. */
+  everything: Promise<boolean> | undefined;
+  /** The verb, for the confirmation: "enable changes the cluster…". */
+  what: string;
+  unchanged: string;
+  done: (changed: string[]) => string;
+}
+
+/** Planned writes: shown (--dry-run=client), checked against the user's access, confirmed, applied in the safe order, reported. */
+export async function applyConverging(
+  plans: ComponentPlan[],
+  options: Pick<ConvergeOptions, 'dryRun' | 'output' | 'namespace' | 'yes' | 'timeoutMs'>,
+  deps: VerbDeps,
+  wording: ConvergeWording,
+): Promise<number> {
+  const kube = await deps.kube();
   for (const warning of plans.flatMap((plan) => plan.warnings)) deps.io.err(`Warning: ${warning}\n`);
   const structured = options.output !== 'text';
   const writes = plans.flatMap(writesOf);
@@ -74,15 +102,15 @@ export async function converge(direction: Direction, options: ConvergeOptions, d
     return 0;
   }
   if (writes.length > 0) {
-    await requireAccess(kube, plans, options.namespace, everything);
-    if (!(await confirm(plans, options, deps, direction))) {
+    await requireAccess(kube, plans, options.namespace, wording.everything);
+    if (!(await confirm(plans, options, deps, wording.what))) {
       deps.io.err('Aborted: nothing was changed.\n');
       return 0;
     }
   }
   const progress = new Progress(deps.io);
   const report = reporter(deps, structured, progress, plans.filter((plan) => writesOf(plan).length > 0).length > 1);
-  const deadline = options.timeoutMs > 0 ? started + options.timeoutMs : Number.POSITIVE_INFINITY;
+  const deadline = options.timeoutMs > 0 ? wording.started + options.timeoutMs : Number.POSITIVE_INFINITY;
   try {
     await applyPlans(kube, plans, {
       dryRun: options.dryRun === 'server' ? 'server' : 'none',
@@ -94,11 +122,12 @@ export async function converge(direction: Direction, options: ConvergeOptions, d
     progress.stop();
   }
   if (structured) await printData(deps, planData(plans), options.output);
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const seconds = ((Date.now() - wording.started) / 1000).toFixed(1);
+  const changed = plans.filter((plan) => writesOf(plan).length > 0).map((plan) => plan.component);
   deps.io.err(
     writes.length === 0
-      ? `${options.components.join(', ')}: already ${direction === 'enable' ? 'highly available and in sync' : 'in their original form'}; nothing to change (${seconds}s)\n`
-      : `${direction}d ${plans.filter((plan) => writesOf(plan).length > 0).map((plan) => plan.component).join(', ')}: ${writes.length} change${writes.length === 1 ? '' : 's'} in ${seconds}s\n`,
+      ? `${wording.unchanged} (${seconds}s)\n`
+      : `${wording.done(changed)}: ${writes.length} change${writes.length === 1 ? '' : 's'} in ${seconds}s\n`,
   );
   return 0;
 }

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FailureError, UsageError } from '../kube/exit-codes.ts';
-import { writesOf, type WriteStep } from '../engine/types.ts';
+import { writesOf, type ComponentPlan, type WriteStep } from '../engine/types.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { forDisplay, toYaml } from './object-yaml.ts';
 import type { DiffOptions, VerbDeps } from './options.ts';
@@ -95,7 +95,8 @@ async function plannedDiff(snapshot: Snapshot, options: FleetVerbOptions): Promi
   return { direction, warnings: plans.flatMap((plan) => plan.warnings).map((warning) => `Warning: ${warning}\n`), diffs, changes };
 }
 
-const unchanged = (direction: Direction) => `no differences: ${direction} would change nothing\n`;
+/** `what`: the command whose changes are shown ('enable', 'guard install'). */
+const unchanged = (what: string) => `no differences: ${what} would change nothing\n`;
 
 /** A fleet run's view of one cluster: the warnings and unified diffs diff prints, with status's summary. */
 export const diffOfCluster: ClusterReporter = {
@@ -123,10 +124,17 @@ export async function run(options: DiffOptions & FleetOptions, deps: VerbDeps): 
     return (await import('./fleet.ts')).runFleet(diffOfCluster, options, options.fleet, deps);
   }
   const kube = await deps.kube();
-  const { direction, warnings, diffs } = await plannedDiff(await readFor(kube, options.namespace, options.components), options);
-  for (const warning of warnings) deps.io.err(warning);
+  const direction = options.disable ? 'disable' : 'enable';
+  const { plans } = planFrom(await readFor(kube, options.namespace, options.components), options.components, direction, settingsFrom(options));
+  return showDiffs(plans, direction, deps);
+}
+
+/** The plans' warnings and writes as diffs (KUBECTL_EXTERNAL_DIFF honoured); exit 1 when something would change. */
+export async function showDiffs(plans: ComponentPlan[], what: string, deps: VerbDeps): Promise<number> {
+  for (const warning of plans.flatMap((plan) => plan.warnings)) deps.io.err(`Warning: ${warning}\n`);
+  const diffs = await Promise.all(plans.flatMap(writesOf).map(objectDiff));
   if (diffs.length === 0) {
-    deps.io.err(unchanged(direction));
+    deps.io.err(unchanged(what));
     return 0;
   }
   const external = deps.io.env.KUBECTL_EXTERNAL_DIFF;

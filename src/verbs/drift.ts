@@ -122,7 +122,7 @@ function lineChange(expected: unknown, actual: unknown): string {
   return '';
 }
 
-function findingOfWrite(component: Component, step: WriteStep, repair: string): DriftFinding[] {
+export function findingsOfWrite(component: Component, step: WriteStep, repair: string): DriftFinding[] {
   if (step.action === 'patch') return findingsOfPatch(component, step, repair);
   const object = kubectlName(step.ref);
   if (step.action === 'create') {
@@ -131,8 +131,8 @@ function findingOfWrite(component: Component, step: WriteStep, repair: string): 
   return [{ component, kind: 'object', object, field: '', expected: 'absent', actual: 'present', message: `${object} should not exist`, repair }];
 }
 
-/** A component's drift, or why it cannot be judged (its recipe refuses the cluster as it is). */
-export type JudgedDrift = { component: Component; drift: ComponentDrift } | { component: Component; refused: unknown };
+/** A component's drift (with the enable plan it was read from, when enabled), or why it cannot be judged (its recipe refuses the cluster as it is). */
+export type JudgedDrift = { component: Component; drift: ComponentDrift; plan?: ComponentPlan } | { component: Component; refused: unknown };
 
 /**
  * The one place drift is judged: the enable plan of each enabled component, with the
@@ -151,8 +151,8 @@ export function judgeDrift(snapshot: Snapshot, components: Component[], namespac
     }
     const flags = `${context === undefined ? '' : ` --context ${shellWord(context)}`}${namespace === 'kube-system' ? '' : ` -n ${namespace}`}`;
     const repair = `kubectl kapsule-ha enable ${component}${flags}`;
-    const findings = writesOf(plan).flatMap((step) => findingOfWrite(component, step, repair));
-    return { component, drift: { component, enabled: true, drift: findings.length > 0, findings } };
+    const findings = writesOf(plan).flatMap((step) => findingsOfWrite(component, step, repair));
+    return { component, drift: { component, enabled: true, drift: findings.length > 0, findings }, plan };
   });
 }
 

@@ -88,3 +88,17 @@ export interface VerbDeps {
 }
 
 export type VerbRun<O> = (options: O, deps: VerbDeps) => Promise<number | undefined>;
+
+export const GUARD_ACTIONS = ['show', 'install', 'diff', 'remove', 'run'] as const;
+export type GuardAction = (typeof GUARD_ACTIONS)[number];
+
+/** `guard [show|install|diff|remove|run]`; a setting left out keeps what the installed guard has. */
+export interface GuardOptions extends GlobalOptions, WriteCommandOptions {
+  action: GuardAction;
+  /** --schedule, a valid cron expression (checked by the CLI). */
+  schedule: string | undefined;
+  /** --image; default this version's image, or the mirror already installed. */
+  image: string | undefined;
+  /** --repair / --repair=false. */
+  repair: boolean | undefined;
+}

@@ -12,6 +12,7 @@ import { METRICS_API } from '../recipes/metrics-server.ts';
 import { apiServiceAvailability } from '../engine/serving-check.ts';
 import { RECIPES } from '../recipes/index.ts';
 import type { Component } from './options.ts';
+import type { GuardStatus } from './guard-state.ts';
 
 export interface PodStatus {
   name: string;
@@ -64,6 +65,8 @@ export interface StatusReport {
   kind: 'Status';
   cluster: { nodes: number; readyNodes: number; zones: string[]; pools: string[] };
   components: ComponentStatus[];
+  /** The in-cluster guard (`guard`) when installed and this user may read it; single-cluster status only. */
+  guard?: GuardStatus;
 }
 
 /** The Deployments whose pods status looks at: the original and, where there is one, our copy. */

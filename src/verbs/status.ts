@@ -8,12 +8,14 @@ import { driftFlags, findingCounts, isEnabled, judgeDrift, type JudgedDrift } fr
 import type { Component, StatusOptions, VerbDeps } from './options.ts';
 import { readFor } from './planning.ts';
 import { printData } from './print.ts';
+import { guardText, readGuardStatus } from './guard-state.ts';
 import { componentStatus, deploymentsOf, type ComponentStatus, type StatusReport } from './status-model.ts';
 
 export function statusText(report: StatusReport): string {
   const { cluster } = report;
   const lines = [`cluster: ${cluster.readyNodes}/${cluster.nodes} nodes Ready in ${cluster.zones.length} zone(s) (${cluster.zones.join(', ')}), pools ${cluster.pools.join(', ')}`];
   for (const status of report.components) lines.push('', ...componentText(status));
+  if (report.guard) lines.push('', ...guardText(report.guard));
   return `${lines.join('\n')}\n`;
 }
 
@@ -107,8 +109,12 @@ export const statusOfCluster: ClusterReporter = {
 export async function run(options: StatusOptions & FleetOptions, deps: VerbDeps): Promise<number> {
   if (options.fleet) return (await import('./fleet.ts')).runFleet(statusOfCluster, options, options.fleet, deps);
   const kube = await deps.kube();
-  const snapshot = await readFor(kube, options.namespace, options.components);
-  const report = await statusReportOf(kube, snapshot, options, driftFlags(judgeDrift(snapshot, options.components, options.namespace)));
+  // The guard is read beside the components (no round trip of its own); left out when not installed or this user may not read it.
+  const [snapshot, guard] = await Promise.all([readFor(kube, options.namespace, options.components), readGuardStatus(kube).then((status) => (status.installed ? status : undefined), () => undefined)]);
+  const judged = judgeDrift(snapshot, options.components, options.namespace);
+  const report = { ...(await statusReportOf(kube, snapshot, options, driftFlags(judged))), ...(guard ? { guard } : {}) };
+  for (const warning of guard?.warnings ?? []) deps.io.err(`Warning: ${warning}
+`);
   if (options.output === 'text') deps.io.out(statusText(report));
   else await printData(deps, report, options.output);
   return 0;

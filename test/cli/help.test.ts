@@ -50,6 +50,6 @@ describe('help and version', () => {
   it('no verb at all is bad input with a hint', async () => {
     const result = await cli([]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/name a verb: enable, disable, diff, check-drift, status, version, completion/);
+    expect(result.stderr).toMatch(/name a verb: enable, disable, diff, check-drift, status, guard, version, completion/);
   });
 });

@@ -232,3 +232,36 @@ describe('the proportional autoscaler', () => {
     expect(log).toMatch(/target/i);
   });
 });
+
+describe("a Job's pod (the plugin's own image, run as the built executable)", () => {
+  const image = `${runnableImages.find((candidate) => candidate.binary === 'kubectl-kapsule_ha')!.prefix}:v0.0.0-test`;
+  const createJob = (namespace: string, name: string, args: string[]) =>
+    api.request('POST', `/apis/batch/v1/namespaces/${namespace}/jobs`, {
+      body: { metadata: { name }, spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image, args }] } } } },
+    });
+  const finished = async (namespace: string, name: string) => {
+    let pod: any;
+    await pollUntil(`job ${name} to end`, 60_000, async () => {
+      const { body: job } = await api.get(`/apis/batch/v1/namespaces/${namespace}/jobs/${name}`);
+      [pod] = await podsOf(namespace, `job-name=${name}`);
+      const ended = (job.status?.conditions ?? []).some((c: any) => ['Complete', 'Failed'].includes(c.type) && c.status === 'True');
+      return ended && ['Succeeded', 'Failed'].includes(pod?.status?.phase) ? undefined : `a finished job (pod ${pod?.status?.phase})`;
+    }, 250);
+    return { job: (await api.get(`/apis/batch/v1/namespaces/${namespace}/jobs/${name}`)).body, pod };
+  };
+
+  test('ends Succeeded or Failed with its exit code, and the Job controller counts it (not restarted: restartPolicy Never)', async () => {
+    const namespace = await createTestNamespace('runner-job');
+    await createJob(namespace, 'ok', ['version']);
+    await createJob(namespace, 'bad', ['no-such-verb']);
+    const [ok, bad] = await Promise.all([finished(namespace, 'ok'), finished(namespace, 'bad')]);
+    expect(ok.pod.status.phase).toBe('Succeeded');
+    expect(ok.pod.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    expect(ok.job.status.succeeded).toBe(1);
+    expect(readFileSync(podLogFile(namespace, ok.pod.metadata.name), 'utf8')).toMatch(/Client Version: v/);
+    expect(bad.pod.status.phase).toBe('Failed');
+    expect(bad.pod.status.containerStatuses[0]).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 2, reason: 'Error' } } });
+    expect(bad.job.status.failed).toBe(1);
+    expect(bad.pod.status.conditions.find((c: any) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
+  });
+});

@@ -6,7 +6,7 @@ import { addGlobalFlags, GLOBAL_FLAGS, OUTPUT_FLAG } from '../global-flags.ts';
 import { DRY_RUN_FLAG } from '../plan-flags.ts';
 import { VERBS, verbName } from '../verbs.ts';
 import type { Io } from '../io.ts';
-import { COMPONENTS } from '../../verbs/options.ts';
+import { COMPONENTS, GUARD_ACTIONS } from '../../verbs/options.ts';
 import { SHELLS } from '../commands/completion.ts';
 
 const DIRECTIVE_DEFAULT = 0; // the shell may complete file names
@@ -17,7 +17,7 @@ const FLAG_VALUES: Record<string, readonly string[]> = Object.fromEntries(
   [...GLOBAL_FLAGS, OUTPUT_FLAG, DRY_RUN_FLAG].flatMap(({ name, alias, choices }) => (choices ? [name, ...(alias ? [alias] : [])].map((spelling) => [spelling, choices]) : [])),
 );
 
-const POSITIONALS = new Set(['components', 'shell', 'help', 'h']);
+const POSITIONALS = new Set(['components', 'shell', 'action', 'help', 'h']);
 
 interface FlagSpec {
   names: string[];
@@ -49,6 +49,8 @@ export function complete(words: string[]): { candidates: string[]; directive: nu
   if (!verb) return done(VERBS.map((command) => `${verbName(command)}\t${command.describe}`).filter((line) => line.startsWith(current)));
   if (verbName(verb) === 'completion') return done(filter(before.some((word) => (SHELLS as readonly string[]).includes(word)) ? [] : SHELLS, current));
   if (verbName(verb) === 'version') return done([]);
+  // `run` is what the guard's pod runs, not offered to people.
+  if (verbName(verb) === 'guard') return done(filter(before.some((word) => (GUARD_ACTIONS as readonly string[]).includes(word)) ? [] : GUARD_ACTIONS.filter((action) => action !== 'run'), current));
   const chosen = new Set(before);
   return done(filter([...COMPONENTS, 'all'].filter((name) => !chosen.has(name)), current));
 }

@@ -2,6 +2,7 @@
 // that stands for each. kwok's stages (test/sim/kwok/stages.yaml) leave pods with
 // these images alone: keep both lists in step.
 import path from 'node:path';
+import { IMAGE_REPOSITORY } from '../../../src/version.ts';
 
 export interface RunnableImage {
   /** Image reference up to the tag: `<prefix>:<any tag>` runs this binary. */
@@ -15,6 +16,8 @@ export interface RunnableImage {
    * (test/sim/README.md lists them): what the simulated cluster needs of the program.
    */
   simulatorArgs?: string[];
+  /** A program built elsewhere than .cache/sim/bin (absolute path), read at each start. */
+  file?: string;
 }
 
 // The one table to extend for another image (test/sim/README.md, "Adding an image"):
@@ -26,6 +29,9 @@ export const runnableImages: RunnableImage[] = [
   // metrics-server v0.8.0 stands for every tag (the seeded v0.7.2 too). The simulated kubelets
   // (kwok's server) present the API server's certificate, not one per node IP: as on kind.
   { prefix: 'registry.k8s.io/metrics-server/metrics-server', binary: 'metrics-server', entrypoint: '/metrics-server', simulatorArgs: ['--kubelet-insecure-tls'] },
+  // The plugin's own image (the guard's CronJob): the executable `npm run build` made, as the
+  // image holds it (Dockerfile), whatever the tag.
+  { prefix: IMAGE_REPOSITORY, binary: 'kubectl-kapsule_ha', entrypoint: '/usr/local/bin/kubectl-kapsule_ha', file: path.resolve(import.meta.dirname, '../../../dist/kubectl-kapsule_ha') },
 ];
 
 export function runnableImage(image: string): RunnableImage | undefined {
@@ -46,5 +52,5 @@ export function commandLine(container: any, binDir: string, expand: (s: string) 
   const [first, ...rest] = command;
   // The image holds one program: whatever path the command names, that is what runs.
   if (first !== image.entrypoint && path.basename(first ?? '') !== image.binary) throw new Error(`command ${first} is not in image ${container.image} (only ${image.entrypoint} is)`);
-  return { file: path.join(binDir, image.binary), args: [...rest, ...args, ...(image.simulatorArgs ?? [])] };
+  return { file: image.file ?? path.join(binDir, image.binary), args: [...rest, ...args, ...(image.simulatorArgs ?? [])] };
 }

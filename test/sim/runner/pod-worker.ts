@@ -90,7 +90,7 @@ export class PodWorker {
     if (this.terminating || this.gone) return;
     const unsupported = this.pod.spec.containers.find((c: any) => !runnableImage(c.image));
     if (unsupported) {
-      this.containers.find((c) => c.view.name === unsupported.name)?.fail('ErrImagePull', `the simulator's runner runs only CoreDNS and the proportional autoscaler, not ${unsupported.image} beside them`);
+      this.containers.find((c) => c.view.name === unsupported.name)?.fail('ErrImagePull', `the simulator's runner runs only the images of runner/images.ts, not ${unsupported.image} beside them`);
       return;
     }
     await mkdir(this.dir, { recursive: true });

@@ -49,13 +49,20 @@ export function podStatus(pod: any, view: PodView): Record<string, unknown> {
   const unready = view.containers.filter((c) => !c.ready).map((c) => c.name);
   const notReadyMessage = `containers with unready status: [${unready.join(' ')}]`;
   const everStarted = view.containers.every((c) => c.started || c.restartCount > 0 || 'terminated' in c.state);
+  // A pod that does not restart (a Job's: restartPolicy Never or OnFailure) ends once every
+  // container has terminated without a restart to come: Succeeded if all exited 0, else Failed.
+  const ended = (pod.spec?.restartPolicy ?? 'Always') !== 'Always' && view.containers.every((c) => 'terminated' in c.state);
+  const phase = ended
+    ? view.containers.every((c) => 'terminated' in c.state && c.state.terminated.exitCode === 0) ? 'Succeeded' : 'Failed'
+    : everStarted ? 'Running' : 'Pending';
+  const [readyReason, readyMessage] = ended ? ['PodCompleted', ''] : ['ContainersNotReady', notReadyMessage];
   return {
-    phase: everStarted ? 'Running' : 'Pending',
+    phase,
     conditions: [
       condition('PodReadyToStartContainers', view.sandboxReady),
       condition('Initialized', true),
-      condition('Ready', unready.length === 0, 'ContainersNotReady', notReadyMessage),
-      condition('ContainersReady', unready.length === 0, 'ContainersNotReady', notReadyMessage),
+      condition('Ready', unready.length === 0, readyReason, readyMessage),
+      condition('ContainersReady', unready.length === 0, readyReason, readyMessage),
       previous.get('PodScheduled') ?? condition('PodScheduled', true),
     ],
     hostIP: view.hostIP,
