@@ -10,7 +10,7 @@ import { rounds, type Context } from './lib/context.ts';
 import { now, run } from './lib/run.ts';
 import { inTurns, median, seconds, table } from './lib/stats.ts';
 import { loadGuide, runGuide } from './guide.ts';
-import type { DnsProbeResult } from '../test/sim/sim.ts';
+import { startDnsProbe, type DnsProbeResult } from '../test/sim/dns-probe.ts';
 
 /** The simulated image pull (mean, ±1/3 jitter), as in the e2e tests. */
 const START_DELAY_MS = 3000;
@@ -29,8 +29,8 @@ interface Sample {
 async function measured(work: () => Promise<number>): Promise<Sample> {
   await sim.reset();
   await sim.setStartDelay(START_DELAY_MS);
-  const probe = await sim.startDnsProbe({ mode: 'client' });
-  const perEndpoint = await sim.startDnsProbe({ mode: 'endpoint' });
+  const probe = await startDnsProbe({ mode: 'client' });
+  const perEndpoint = await startDnsProbe({ mode: 'endpoint' });
   const startedAt = now();
   let failedCommands: number;
   try {

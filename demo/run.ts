@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as sim from '../test/sim/sim.ts';
+import { startDnsProbe } from '../test/sim/dns-probe.ts';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const keep = process.argv.includes('--keep');
@@ -39,7 +40,7 @@ function step(env: NodeJS.ProcessEnv, what: string, args: string[]): Promise<num
 
 /** A step under the DNS probe (a query to kube-dns every 50 ms, CoreDNS running for real): prints what it saw. */
 async function stepUnderDns(env: NodeJS.ProcessEnv, what: string, args: string[]): Promise<number> {
-  const probe = await sim.startDnsProbe();
+  const probe = await startDnsProbe();
   const code = await step(env, what, args);
   const dns = await probe.stop();
   console.log(bold(`# DNS meanwhile: ${dns.sent} queries to kube-dns, ${dns.answered} answered, ${dns.failed} failed`));

@@ -18,7 +18,7 @@ import { applyConverging } from './converge.ts';
 import { driftReportOf, findingsOfWrite, judgeDrift, type DriftReport } from './drift.ts';
 import { RESULT_KEY, type GuardResult } from './guard-state.ts';
 import { COMPONENTS, type Component, type GuardOptions, type VerbDeps } from './options.ts';
-import { planComponents, planFrom, readFor } from './planning.ts';
+import { planComponents, readFor } from './planning.ts';
 
 export const DRIFT_REASON = 'KapsuleHADrift';
 const REPORTER = 'kapsule-ha-guard';

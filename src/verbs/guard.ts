@@ -1,7 +1,7 @@
 // `guard`: show, install (or change), diff and remove the in-cluster guard. Its objects
 // are a recipe (recipes/guard.ts) planned and applied by the same engine as enable's.
 import { PreflightError } from '../engine/errors.ts';
-import { UsageError } from '../kube/exit-errors.ts';
+import { UsageError } from '../kube/exit-codes.ts';
 import { plan } from '../engine/plan.ts';
 import { readRefs } from '../engine/read.ts';
 import type { ComponentPlan } from '../engine/types.ts';

@@ -4,8 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { sim } from './plugin.ts';
-import type { DnsProbeOptions } from '../sim/dns-probe.ts';
-import type { DnsProbeResult } from '../sim/sim.ts';
+import { startDnsProbe, type DnsProbeOptions, type DnsProbeResult } from '../sim/dns-probe.ts';
 
 /** The simulated image pull between a runner pod's bind and its process start (mean; ±1/3 jitter). */
 export const START_DELAY_MS = 3000;
@@ -16,7 +15,7 @@ export const START_DELAY_MS = 3000;
  * then until kube-dns's endpoints have settled (what follows the last write counts too).
  */
 export async function underDnsProbe<T>(work: () => Promise<T>, options: DnsProbeOptions = {}): Promise<{ value: T; dns: DnsProbeResult }> {
-  const probe = await sim.startDnsProbe(options);
+  const probe = await startDnsProbe(options);
   let value: T;
   try {
     value = await work();

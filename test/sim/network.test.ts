@@ -5,7 +5,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { pollUntil } from './lib/settle.ts';
-import { apiClient, clusterHttpGet, clusterNetwork, info, kubectl, openClientSandbox, reset, startDnsProbe, startKubeProxy, stopKubeProxy, type Api } from './sim.ts';
+import { apiClient, clusterHttpGet, clusterNetwork, info, kubectl, openClientSandbox, reset, startKubeProxy, stopKubeProxy, type Api } from './sim.ts';
+import { startDnsProbe } from './dns-probe.ts';
 
 const run = promisify(execFile);
 let api: Api;

@@ -243,7 +243,6 @@ export { Api, ApiError } from './lib/api.ts';
 // For the DNS probe, the tests, the demo and the bench (issue 10). These three are all
 // that is needed outside test/sim to reach the runner's real CoreDNS pods.
 export { upstreamName, upstreamAnswer } from './runner/upstream-name.ts';
-export { startDnsProbe, type DnsProbe, type DnsProbeResult, type DnsCounts } from './dns-probe.ts';
 
 // The pod network (README.md, "Network design"): pod IPs and Service ClusterIPs are
 // reachable only inside the simulator's network namespaces, never from this machine's own.

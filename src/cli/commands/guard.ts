@@ -3,7 +3,7 @@ import { lastValue } from '../values.ts';
 import { addRefusedFleetFlags, refuseFleetFlags } from '../fleet-flags.ts';
 import { addOutputFlag, globalOptionsFrom, type ParsedArgs } from '../global-flags.ts';
 import { addWriteFlags, writeOptionsFrom } from '../plan-flags.ts';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../kube/exit-codes.ts';
 import { cronProblem } from '../../recipes/cron.ts';
 import { GUARD_ACTIONS, type GuardOptions } from '../../verbs/options.ts';
 
