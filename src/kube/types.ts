@@ -26,7 +26,16 @@ export interface PodTemplateSpec {
   spec: PodSpec;
 }
 
+export interface Container {
+  name: string;
+  image?: string;
+  command?: string[];
+  args?: string[];
+  [field: string]: unknown;
+}
+
 export interface PodSpec {
+  containers?: Container[];
   volumes?: { name: string; configMap?: { name: string } }[];
   affinity?: Record<string, unknown>;
   topologySpreadConstraints?: unknown[];

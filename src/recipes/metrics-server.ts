@@ -1,4 +1,4 @@
-import type { KubeObject } from '../kube/types.ts';
+import type { KubeObject, PodSpec } from '../kube/types.ts';
 import type { ClusterView, DesiredState, WaitFor } from '../engine/types.ts';
 import { requireNoOtherPdb, requireOriginal, requireRunningOrCopied, resolvePools } from './checks.ts';
 import { copyDeployment, deploymentSpec } from './copy.ts';
@@ -27,6 +27,24 @@ function metricsServingWait(view: ClusterView, deployment: string): WaitFor {
   return servingWait(namespace, deployment, view.get(serviceRef(namespace, ORIGINAL)) ? ORIGINAL : undefined);
 }
 
+/**
+ * How long a copy's pod keeps serving after it is told to stop (its /readyz failing at once):
+ * until the EndpointSlice and kube-proxy have dropped it, so that a request the API server
+ * sends its way is still answered. Without it a rollout, a drain or `disable` fails the
+ * metrics API for up to a second (measured in the simulator). Within the default 30 s grace period.
+ */
+export const SHUTDOWN_DELAY_FLAG = '--shutdown-delay-duration';
+const SHUTDOWN_DELAY = `${SHUTDOWN_DELAY_FLAG}=10s`;
+
+/** The metrics-server container keeps serving for a while after SIGTERM, unless the original already says how long. */
+function withShutdownDelay(podSpec: PodSpec): void {
+  const containers = podSpec.containers ?? [];
+  const container = containers.find((candidate) => candidate.image?.includes('metrics-server')) ?? containers[0];
+  if (!container) return;
+  const given = [...(container.command ?? []), ...(container.args ?? [])].some((arg) => arg === SHUTDOWN_DELAY_FLAG || arg.startsWith(`${SHUTDOWN_DELAY_FLAG}=`));
+  if (!given) container.args = [...(container.args ?? []), SHUTDOWN_DELAY];
+}
+
 /** The guide's metrics-server-patch.yaml: 2 replicas, one down at a time, spread over zones and hosts. */
 function copyOfDeployment(source: KubeObject, pools: string[]): KubeObject {
   const copy = copyDeployment(source, COPY);
@@ -38,6 +56,7 @@ function copyOfDeployment(source: KubeObject, pools: string[]): KubeObject {
   podSpec.topologySpreadConstraints = [zoneSpread(COPY)];
   podSpec.affinity = { ...podSpec.affinity, podAntiAffinity: preferredHostAntiAffinity(COPY) };
   applyPools(podSpec, pools);
+  withShutdownDelay(podSpec);
   return copy;
 }
 

@@ -53,7 +53,7 @@ describe('the metrics API through every cut-over, real metrics-server pods', () 
   it('enable metrics-server --yes: every request answered while the copy starts and the original goes (but for the termination race)', async () => {
     const { value: result, metrics } = await underMetricsProbe(() => plugin(['enable', 'metrics-server', '--yes']));
     expect(result.code, result.stderr).toBe(0);
-    expectMetricsServed(metrics, 'enable metrics-server');
+    expectMetricsServed(metrics, 'enable metrics-server', { originalStops: true });
     expect((await deployments()).get('metrics-server')?.replicas).toBe(0);
     expect((await readyPods(COPY_PODS)).length).toBe(2);
     expectHpaActive('enable metrics-server');
@@ -68,13 +68,13 @@ describe('the metrics API through every cut-over, real metrics-server pods', () 
     expect((await deployments()).get('metrics-server')?.replicas).toBe(1);
     const repair = await underMetricsProbe(() => plugin(['enable', 'all', '--yes']));
     expect(repair.value.code, repair.value.stderr).toBe(0);
-    expectMetricsServed(repair.metrics, 'enable all after the upgrade');
+    expectMetricsServed(repair.metrics, 'enable all after the upgrade', { originalStops: true });
     await expectEnabled();
     expect((await plugin(['check-drift'])).code).toBe(0);
     expectHpaActive('enable all and the repair');
   }, 400_000);
 
-  it(`a drain of every node of ${OUTAGE}: every request answered while the copies move`, async () => {
+  it(`a drain of every node of ${OUTAGE}: none failed while the copies move (their shutdown delay)`, async () => {
     const zones = await zoneByNode();
     const { value: drained, metrics } = await underMetricsProbe(async () => {
       const result = await sim.kubectl(['drain', '-l', `topology.kubernetes.io/zone=${OUTAGE}`, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=240s']);
@@ -88,7 +88,7 @@ describe('the metrics API through every cut-over, real metrics-server pods', () 
     expectHpaActive(`drain of ${OUTAGE}`);
   }, 300_000);
 
-  it('disable all --yes: every request answered while the original comes back and the copies go', async () => {
+  it('disable all --yes: none failed while the original comes back and the copies go (their shutdown delay)', async () => {
     const { value: result, metrics } = await underMetricsProbe(() => plugin(['disable', 'all', '--yes']));
     expect(result.code, result.stderr).toBe(0);
     expectMetricsServed(metrics, 'disable all');

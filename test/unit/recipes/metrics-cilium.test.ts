@@ -7,7 +7,7 @@ import { ciliumOperator } from '../../../src/recipes/cilium-operator.ts';
 import { metricsServer } from '../../../src/recipes/metrics-server.ts';
 import { applyToFake } from '../../lib/apply-fake.ts';
 import { requiredAccess } from '../../../src/verbs/permissions.ts';
-import { FakeCluster, kapsuleNodes, metricsApiService, node } from '../../lib/fixtures.ts';
+import { FakeCluster, kapsuleNodes, metricsApiService, metricsServerDeployment, node } from '../../lib/fixtures.ts';
 
 const describeSteps = (steps: Step[]) =>
   steps.map((step) => (step.action === 'wait' ? `wait ${step.waitFor.deployment.name}` : `${step.action} ${step.ref.kind}/${step.ref.name}`));
@@ -33,6 +33,20 @@ describe('metrics-server enable', () => {
       selector: { matchLabels: { 'kapsule-ha/instance': 'metrics-server-ha' } },
       unhealthyPodEvictionPolicy: 'AlwaysAllow',
     });
+  });
+
+  it('keeps the copy serving for 10 s after SIGTERM, unless the original already sets a shutdown delay', () => {
+    const copyArgs = (cluster: FakeCluster) => {
+      const steps = plan(metricsServer.enable(cluster.view(), {}), cluster.live()).steps;
+      return ((steps[0] as Extract<Step, { action: 'create' }>).object as KubeObject & { spec: Record<string, any> }).spec.template.spec.containers[0].args;
+    };
+    expect(copyArgs(new FakeCluster())).toEqual(['--secure-port=10250', '--shutdown-delay-duration=10s']);
+
+    const given = new FakeCluster();
+    const original = metricsServerDeployment() as KubeObject & { spec: Record<string, any> };
+    original.spec.template.spec.containers[0].args.push('--shutdown-delay-duration=3s');
+    given.put(original);
+    expect(copyArgs(given)).toEqual(['--secure-port=10250', '--shutdown-delay-duration=3s']);
   });
 
   it('refuses when the guide\'s own metrics-server PDB is still there', () => {
