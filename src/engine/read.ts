@@ -21,7 +21,7 @@ function uniqueRefs(refs: ObjectRef[]): ObjectRef[] {
  * instead of up to six, in the same round (a namespace holds few of them, so few bytes).
  * ConfigMaps stay GETs: kube-system holds large ones we never look at.
  */
-const LISTED_KINDS = [
+export const LISTED_KINDS = [
   { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
   { apiVersion: 'apps/v1', kind: 'Deployment' },
   { apiVersion: 'v1', kind: 'Service' },

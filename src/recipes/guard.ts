@@ -5,6 +5,7 @@
 import type { KubeObject, ObjectRef } from '../kube/types.ts';
 import { resourceInfo } from '../kube/resources.ts';
 import type { DesiredObject, DesiredState } from '../engine/types.ts';
+import { LISTED_KINDS } from '../engine/read.ts';
 import { DEFAULT_IMAGE, IMAGE_REPOSITORY, VERSION } from '../version.ts';
 import { autoscalerObjects, DEFAULT_LINEAR_PARAMS } from './autoscaler.ts';
 import { RECIPES } from './index.ts';
@@ -73,17 +74,19 @@ function namedGets(refs: ObjectRef[]): PolicyRule[] {
 }
 
 /**
- * In the components' namespace. Check-only: get each object check-drift reads (by name),
- * list PodDisruptionBudgets (a foreign one may select the pods), create Events. Repair
+ * In the components' namespace. Check-only: list the kinds check-drift lists (PodDisruptionBudgets,
+ * Deployments, Services), get each other object it reads (by name), create Events. Repair
  * adds what `enable` writes and waits on, and the rules of the autoscaler's Role (RBAC
  * lets nobody grant what they do not hold).
  */
 export function componentsRules(namespace: string, repair: boolean): PolicyRule[] {
   const refs = componentRefs(namespace);
   const local = refs.filter((ref) => ref.namespace !== undefined);
+  const listed = (ref: ObjectRef) => LISTED_KINDS.some((kind) => kind.apiVersion === ref.apiVersion && kind.kind === ref.kind);
   const rules: PolicyRule[] = [
-    ...namedGets(local),
-    { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['list'] },
+    ...namedGets(local.filter((ref) => !listed(ref))),
+    // The kinds check-drift reads with one list of the namespace (engine/read.ts).
+    ...LISTED_KINDS.map((kind) => ({ apiGroups: [groupOf(kind.apiVersion)], resources: [resourceInfo(kind.apiVersion, kind.kind).plural], verbs: ['list'] })),
     { apiGroups: [''], resources: ['events'], verbs: ['create'] },
   ];
   if (!repair) return rules;

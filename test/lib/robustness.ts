@@ -69,7 +69,8 @@ export const isReadyPod = (pod: any) =>
   !pod.metadata.deletionTimestamp && pod.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True');
 
 export async function readyPods(selector: string): Promise<any[]> {
-  return ((await getJson(['pods', '-n', 'kube-system', '-l', selector])).items as any[]).filter(isReadyPod);
+  // kubectl prints nothing for an empty list with --ignore-not-found.
+  return (((await getJson(['pods', '-n', 'kube-system', '-l', selector]))?.items ?? []) as any[]).filter(isReadyPod);
 }
 
 /** Node name → zone. */
