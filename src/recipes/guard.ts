@@ -103,7 +103,7 @@ export function componentsRules(namespace: string, repair: boolean): PolicyRule[
   ];
 }
 
-/** Cluster-wide: the nodes (zones, pools, the autoscaler's arithmetic) and our autoscaler's ClusterRole and binding. */
+/** Cluster-wide: the nodes (zones, pools, the autoscaler's arithmetic), the metrics APIService, and our autoscaler's ClusterRole and binding. */
 export function clusterRules(namespace: string, repair: boolean): PolicyRule[] {
   const clusterRefs = componentRefs(namespace).filter((ref) => ref.namespace === undefined);
   const rules: PolicyRule[] = [{ apiGroups: [''], resources: ['nodes'], verbs: ['list'] }, ...namedGets(clusterRefs)];
@@ -112,6 +112,8 @@ export function clusterRules(namespace: string, repair: boolean): PolicyRule[] {
   return [
     ...rules,
     { apiGroups: [RBAC], resources: ['clusterroles', 'clusterrolebindings'], verbs: ['create', 'patch'] },
+    // metrics-server's waits follow its APIService until the metrics API is Available.
+    { apiGroups: ['apiregistration.k8s.io'], resources: ['apiservices'], verbs: ['watch'] },
     ...autoscalerClusterRole.rules,
   ];
 }

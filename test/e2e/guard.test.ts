@@ -131,7 +131,11 @@ describe('the guard', () => {
 
   it("its ServiceAccount, check-only: reads, Events and its own result; no Secrets, no other namespace, no Deployment patch", async () => {
     const matrix = {
-      'get deployments.apps/coredns-ha -n kube-system': await canI(['get', 'deployments.apps/coredns-ha', '-n', 'kube-system']),
+      // check-drift lists Deployments and Services (one request each) and gets ConfigMaps by name.
+      'list deployments.apps -n kube-system': await canI(['list', 'deployments.apps', '-n', 'kube-system']),
+      'list services -n kube-system': await canI(['list', 'services', '-n', 'kube-system']),
+      'get configmaps/coredns -n kube-system': await canI(['get', 'configmaps/coredns', '-n', 'kube-system']),
+      'get configmaps/other -n kube-system': await canI(['get', 'configmaps/other', '-n', 'kube-system']),
       'list nodes': await canI(['list', 'nodes']),
       'create events -n kube-system': await canI(['create', 'events', '-n', 'kube-system']),
       'patch configmaps/kapsule-ha-guard-result -n kapsule-ha': await canI(['patch', 'configmaps/kapsule-ha-guard-result', '-n', NS]),
@@ -148,7 +152,10 @@ describe('the guard', () => {
       'delete cronjobs -n kapsule-ha': await canI(['delete', 'cronjobs', '-n', NS]),
     };
     expect(matrix).toEqual({
-      'get deployments.apps/coredns-ha -n kube-system': true,
+      'list deployments.apps -n kube-system': true,
+      'list services -n kube-system': true,
+      'get configmaps/coredns -n kube-system': true,
+      'get configmaps/other -n kube-system': false,
       'list nodes': true,
       'create events -n kube-system': true,
       'patch configmaps/kapsule-ha-guard-result -n kapsule-ha': true,

@@ -33,17 +33,17 @@ export const TERMINATION_RACE = { requests: 2, ms: 1500 } as const;
 
 /**
  * Every request answered with every node, the APIService Available throughout, and the probe
- * alive. `originalStops`: the original's pod is deleted during `what`, so the termination race
- * above is allowed; otherwise none may fail.
+ * alive. `terminationRace`: why the race above is allowed during `what` (the original's pod is
+ * deleted); otherwise none may fail.
  */
-export function expectMetricsServed(metrics: MetricsProbeResult, what: string, options: { originalStops?: boolean } = {}): void {
+export function expectMetricsServed(metrics: MetricsProbeResult, what: string, options: { terminationRace?: string } = {}): void {
   const summary = `${what}: ${JSON.stringify({ ...metrics, firstFailures: undefined })}\n${metrics.firstFailures.join('\n')}`;
   console.log(
     `[metrics probe] ${what}: ${metrics.sent} requests in ${(metrics.windowMs / 1000).toFixed(1)} s, ${metrics.answered} complete, ` +
       `${metrics.failed} failed, ${(metrics.withoutMetricsMs / 1000).toFixed(1)} s without metrics`,
   );
   expect(metrics.apiServiceAvailableAtStart, summary).toBe(true);
-  if (options.originalStops) {
+  if (options.terminationRace) {
     // Only refused connections to a pod that just stopped: no missing node, no timeout, no other error.
     expect(metrics.failed, summary).toBe(metrics.unavailable);
     expect(metrics.failed, summary).toBeLessThanOrEqual(TERMINATION_RACE.requests);

@@ -158,14 +158,22 @@ export async function deployments(): Promise<Map<string, { replicas: number; rea
 }
 
 /** What `enable all` leaves: copies Ready (3 DNS, 2 metrics), originals at 0, 3 operators. */
-export async function expectEnabled(): Promise<void> {
+/** What `enable` of these components (default: all) leaves; the others as the seed has them. */
+export async function expectEnabled(components: readonly string[] = ['cilium-operator', 'coredns', 'metrics-server']): Promise<void> {
   const d = await deployments();
-  expect(d.get('coredns')?.replicas).toBe(0);
-  expect(d.get('metrics-server')?.replicas).toBe(0);
-  expect(d.get('cilium-operator')).toMatchObject({ replicas: 3, ready: 3 });
-  expect(d.get('coredns-ha')).toMatchObject({ replicas: 3, ready: 3, ours: true });
-  expect(d.get('metrics-server-ha')).toMatchObject({ replicas: 2, ready: 2, ours: true });
-  expect(d.get('kube-dns-autoscaler')).toMatchObject({ ours: true });
+  if (components.includes('coredns')) {
+    expect(d.get('coredns')?.replicas).toBe(0);
+    expect(d.get('coredns-ha')).toMatchObject({ replicas: 3, ready: 3, ours: true });
+    expect(d.get('kube-dns-autoscaler')).toMatchObject({ ours: true });
+  }
+  if (components.includes('metrics-server')) {
+    expect(d.get('metrics-server')?.replicas).toBe(0);
+    expect(d.get('metrics-server-ha')).toMatchObject({ replicas: 2, ready: 2, ours: true });
+  } else {
+    expect(d.get('metrics-server')?.replicas).toBe(1);
+    expect(d.has('metrics-server-ha')).toBe(false);
+  }
+  if (components.includes('cilium-operator')) expect(d.get('cilium-operator')).toMatchObject({ replicas: 3, ready: 3 });
 }
 
 /** What `disable all` leaves: the seed's three Deployments at 1 replica, Ready, and nothing of ours. */

@@ -24,7 +24,7 @@ import { RECIPES } from '../../../src/recipes/index.ts';
 import { requiredAccess } from '../../../src/verbs/permissions.ts';
 import { planFrom } from '../../../src/verbs/planning.ts';
 import { DEFAULT_IMAGE, VERSION } from '../../../src/version.ts';
-import { FakeCluster } from '../../lib/fixtures.ts';
+import { FakeCluster, metricsApiService } from '../../lib/fixtures.ts';
 
 const settings: GuardSettings = { namespace: 'kube-system', schedule: DEFAULT_SCHEDULE, image: DEFAULT_IMAGE, repair: false };
 const byKind = (kind: string, objects = guardObjects(settings)) => objects.filter((object) => object.kind === kind);
@@ -151,6 +151,7 @@ describe("the guard's access", () => {
 
   it('repair: everything enable asks the API server for (its access review), from Kapsule as shipped', () => {
     const cluster = new FakeCluster();
+    cluster.put(metricsApiService()); // as Kapsule ships it: enable's waits then watch it
     const { plans } = planFrom({ view: cluster.view(), live: cluster.live() }, ['cilium-operator', 'coredns', 'metrics-server'], 'enable', {});
     const required = requiredAccess(plans, 'kube-system');
     expect(required.length).toBeGreaterThan(10);
