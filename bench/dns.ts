@@ -8,7 +8,7 @@ import { settled } from './enable.ts';
 import { sim } from './lib/cluster.ts';
 import { rounds, type Context } from './lib/context.ts';
 import { now, run } from './lib/run.ts';
-import { inTurns, median, seconds, table } from './lib/stats.ts';
+import { inTurns, median, medianRange, seconds, table } from './lib/stats.ts';
 import { loadGuide, runGuide } from './guide.ts';
 import { startDnsProbe, type DnsProbeResult } from '../test/sim/dns-probe.ts';
 
@@ -45,10 +45,7 @@ async function measured(work: () => Promise<number>): Promise<Sample> {
   return { dns, perEndpoint: endpoint, ms, failedCommands };
 }
 
-const cells = (samples: Sample[], pick: (s: DnsProbeResult) => number, probe: 'dns' | 'perEndpoint' = 'dns'): string => {
-  const values = samples.map((s) => pick(s[probe]));
-  return `${median(values)} (${Math.min(...values)}–${Math.max(...values)})`;
-};
+const cells = (samples: Sample[], pick: (s: DnsProbeResult) => number, probe: 'dns' | 'perEndpoint' = 'dns'): string => medianRange(samples.map((s) => pick(s[probe])));
 
 export async function benchDns(context: Context): Promise<string> {
   const guide = loadGuide(context.repo);

@@ -9,7 +9,7 @@ import { settled } from './enable.ts';
 import { sim } from './lib/cluster.ts';
 import { rounds, type Context } from './lib/context.ts';
 import { now, run } from './lib/run.ts';
-import { inTurns, median, seconds, table } from './lib/stats.ts';
+import { inTurns, median, medianRange, seconds, table } from './lib/stats.ts';
 import { loadGuide, runGuide } from './guide.ts';
 import { startMetricsProbe, type MetricsProbeResult } from '../test/sim/metrics-probe.ts';
 
@@ -41,10 +41,7 @@ async function measured(work: () => Promise<number>): Promise<Sample> {
   return { metrics: await probe.stop(), ms, failedCommands };
 }
 
-const cells = (samples: Sample[], pick: (s: MetricsProbeResult) => number, format: (n: number) => string = String): string => {
-  const values = samples.map((s) => pick(s.metrics));
-  return `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
-};
+const cells = (samples: Sample[], pick: (s: MetricsProbeResult) => number, format?: (n: number) => string): string => medianRange(samples.map((s) => pick(s.metrics)), format);
 
 export async function benchMetrics(context: Context): Promise<string> {
   const guide = loadGuide(context.repo);
@@ -63,9 +60,9 @@ export async function benchMetrics(context: Context): Promise<string> {
   const s = (ms: number) => seconds(ms);
   const row = (label: string, pick: (m: MetricsProbeResult) => number, format?: (n: number) => string, target = '') => [label, cells(plugin, pick, format), cells(manual, pick, format), target];
   const worst = Math.max(...plugin.map((sample) => sample.metrics.failed));
-  const goal = context.target('10. metrics requests failed during enable all (max of runs)', `${worst} (guide: median ${median(manual.map((sample) => sample.metrics.failed))})`, '= 0', worst === 0);
+  const goal = context.target('11. metrics requests failed during enable all (max of runs)', `${worst} (guide: median ${median(manual.map((sample) => sample.metrics.failed))})`, '= 0', worst === 0);
   return [
-    '## 10. The metrics API during `enable all` beside the documented procedure',
+    '## 11. The metrics API during `enable all` beside the documented procedure',
     '',
     `${count} run(s) of each side in turns, \`sim.reset()\` before each. metrics-server runs for real in every metrics-server pod (the simulator's process runner; Ready from its /readyz probe, which passes only after it has scraped the simulated kubelets, with the seed's \`initialDelaySeconds: 20\`), each pod starting ${START_DELAY_MS / 1000} s (±1/3) after its bind. The metrics probe (test/sim/metrics-probe.ts) asks the API server for \`/apis/metrics.k8s.io/v1beta1/nodes\` every 500 ms, as \`kubectl top nodes\` and every HPA do, from before the first command until the copies are rolled out and an answer is complete again. A request fails on a 503 (no ready endpoint behind the APIService), another status, a node missing from the answer, or no answer within 2 s. Median (min–max) of runs.`,
     '',

@@ -8,6 +8,11 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** "median (min–max)" of a benchmark's runs, as its tables show a figure. */
+export function medianRange(values: number[], format: (n: number) => string = String): string {
+  return `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
+}
+
 export interface Case<T> {
   label: string;
   run: () => Promise<T>;

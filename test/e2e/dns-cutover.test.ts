@@ -3,22 +3,13 @@
 // Ready from its /ready probe, so an order that scaled an original down before its copy
 // served would show here as failed queries, not as a count of endpoints.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployments, expectDisabled, expectEnabled, readyPods, sleep, zoneByNode } from '../lib/robustness.ts';
+import { deployments, deploymentsSettled, expectDisabled, expectEnabled, readyPods, zoneByNode } from '../lib/robustness.ts';
 import { expectEveryQueryAnswered, START_DELAY_MS, underDnsProbe } from '../lib/dns.ts';
 import { plugin, sim } from '../lib/plugin.ts';
 
 const OUTAGE = 'fr-par-1';
 const COPY_PODS = 'kapsule-ha/instance=coredns-ha';
 
-/** Waits until every Deployment of kube-system has its wanted replicas Ready (at most `seconds`). */
-async function settled(seconds: number): Promise<boolean> {
-  for (let i = 0; i < seconds * 4; i++) {
-    const all = [...(await deployments()).values()];
-    if (all.every((d) => d.ready >= d.replicas)) return true;
-    await sleep(250);
-  }
-  return false;
-}
 
 describe('the DNS probe through every cut-over, pods starting after a simulated image pull', () => {
   beforeAll(async () => {
@@ -53,7 +44,7 @@ describe('the DNS probe through every cut-over, pods starting after a simulated 
     expect((await readyPods(COPY_PODS)).some((pod) => zones.get(pod.spec.nodeName) === OUTAGE), 'a DNS pod ran in the zone').toBe(true);
     const { value: drained, dns } = await underDnsProbe(async () => {
       const result = await sim.kubectl(['drain', '-l', `topology.kubernetes.io/zone=${OUTAGE}`, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=240s']);
-      expect(await settled(120), 'every Deployment back at strength').toBe(true);
+      expect(await deploymentsSettled(120), 'every Deployment back at strength').toBe(true);
       return result;
     });
     expect(drained.code, drained.stderr).toBe(0);

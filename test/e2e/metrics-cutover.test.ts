@@ -4,7 +4,7 @@
 // layer and the pod network. An order that scaled the original down before the copy served
 // the metrics API would show here as failed requests, and as an HPA that stopped scaling.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployments, expectDisabled, expectEnabled, isReadyPod, readyPods, sleep, zoneByNode } from '../lib/robustness.ts';
+import { deployments, deploymentsSettled, expectDisabled, expectEnabled, isReadyPod, readyPods, zoneByNode } from '../lib/robustness.ts';
 import { START_DELAY_MS } from '../lib/dns.ts';
 import { expectMetricsServed, startHpaApp, underMetricsProbe, type ScalingActiveWatcher } from '../lib/metrics.ts';
 import { plugin, sim } from '../lib/plugin.ts';
@@ -12,14 +12,6 @@ import { plugin, sim } from '../lib/plugin.ts';
 const OUTAGE = 'fr-par-1';
 const COPY_PODS = 'kapsule-ha/instance=metrics-server-ha';
 
-async function settled(seconds: number): Promise<boolean> {
-  for (let i = 0; i < seconds * 4; i++) {
-    const all = [...(await deployments()).values()];
-    if (all.every((d) => d.ready >= d.replicas)) return true;
-    await sleep(250);
-  }
-  return false;
-}
 
 describe('the metrics API through every cut-over, real metrics-server pods', () => {
   let hpa: ScalingActiveWatcher;
@@ -78,7 +70,7 @@ describe('the metrics API through every cut-over, real metrics-server pods', () 
     const zones = await zoneByNode();
     const { value: drained, metrics } = await underMetricsProbe(async () => {
       const result = await sim.kubectl(['drain', '-l', `topology.kubernetes.io/zone=${OUTAGE}`, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=240s']);
-      expect(await settled(120), 'every Deployment back at strength').toBe(true);
+      expect(await deploymentsSettled(120), 'every Deployment back at strength').toBe(true);
       return result;
     });
     expect(drained.code, drained.stderr).toBe(0);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { sim } from './plugin.ts';
 import { startDnsProbe, type DnsProbeOptions, type DnsProbeResult } from '../sim/dns-probe.ts';
+import { underProbe } from './under-probe.ts';
 
 /** The simulated image pull between a runner pod's bind and its process start (mean; ±1/3 jitter). */
 export const START_DELAY_MS = 3000;
@@ -15,15 +16,8 @@ export const START_DELAY_MS = 3000;
  * then until kube-dns's endpoints have settled (what follows the last write counts too).
  */
 export async function underDnsProbe<T>(work: () => Promise<T>, options: DnsProbeOptions = {}): Promise<{ value: T; dns: DnsProbeResult }> {
-  const probe = await startDnsProbe(options);
-  let value: T;
-  try {
-    value = await work();
-  } catch (error) {
-    await probe.stop(0).catch(() => undefined);
-    throw error;
-  }
-  return { value, dns: await probe.stop() };
+  const { value, result } = await underProbe(await startDnsProbe(options), work);
+  return { value, dns: result };
 }
 
 /** Every query answered right, none failed, and the probe was alive all along (a plausible number sent). */

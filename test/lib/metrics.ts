@@ -5,18 +5,12 @@ import { expect } from 'vitest';
 import { sim } from './plugin.ts';
 import type { MetricsProbeResult } from '../sim/metrics-probe.ts';
 import { startMetricsProbe } from '../sim/metrics-probe.ts';
+import { underProbe } from './under-probe.ts';
 
 /** Runs `work` under the metrics probe; the probe keeps going for a second after it. */
 export async function underMetricsProbe<T>(work: () => Promise<T>): Promise<{ value: T; metrics: MetricsProbeResult }> {
-  const probe = await startMetricsProbe();
-  let value: T;
-  try {
-    value = await work();
-  } catch (error) {
-    await probe.stop(0).catch(() => undefined);
-    throw error;
-  }
-  return { value, metrics: await probe.stop() };
+  const { value, result } = await underProbe(await startMetricsProbe(), work);
+  return { value, metrics: result };
 }
 
 /**

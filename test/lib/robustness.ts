@@ -158,6 +158,16 @@ export async function deployments(): Promise<Map<string, { replicas: number; rea
 }
 
 /** What `enable all` leaves: copies Ready (3 DNS, 2 metrics), originals at 0, 3 operators. */
+/** Waits until every Deployment of kube-system has its wanted replicas Ready (at most `seconds`). */
+export async function deploymentsSettled(seconds: number): Promise<boolean> {
+  for (let i = 0; i < seconds * 4; i++) {
+    const all = [...(await deployments()).values()];
+    if (all.every((d) => d.ready >= d.replicas)) return true;
+    await sleep(250);
+  }
+  return false;
+}
+
 /** What `enable` of these components (default: all) leaves; the others as the seed has them. */
 export async function expectEnabled(components: readonly string[] = ['cilium-operator', 'coredns', 'metrics-server']): Promise<void> {
   const d = await deployments();

@@ -11,12 +11,11 @@
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import readline from 'node:readline';
-import https from 'node:https';
 import { clusterAddresses } from './lib/pod-network.ts';
 import { openUdpRelay, type UdpRelay } from './lib/udp-relay.ts';
 import { readFileSync } from 'node:fs';
 import dnsPacket from 'dns-packet';
-import { onJsonLines } from './lib/json-lines.ts';
+import { listWatch } from './lib/list-watch.ts';
 import * as sim from './sim.ts';
 
 export const PROBE_AGENT = 'kapsule-ha-dns-probe';
@@ -312,10 +311,9 @@ async function watchReadyEndpoints(stateDir?: string): Promise<EndpointWatch> {
   let current: Endpoint[] = [];
   let minReady = Number.POSITIVE_INFINITY;
   let events = 0;
+  // The list's slices set the start; only the watch's changes count as events.
+  let watching = false;
   let lastChangeAt = Date.now();
-  let error: string | undefined;
-  let stopped = false;
-  let request: ReturnType<typeof https.get> | undefined;
 
   const update = (slice: any, deleted: boolean) => {
     const port = (slice.ports ?? []).find((p: any) => (p.protocol ?? 'TCP') === 'UDP' && p.name === 'dns')?.port;
@@ -327,60 +325,27 @@ async function watchReadyEndpoints(stateDir?: string): Promise<EndpointWatch> {
     if (current.map((e) => e.ip).sort().join() !== before) lastChangeAt = Date.now();
   };
 
-  const get = (path: string) =>
-    https.get(new URL(path, info.server), { ca, headers: { Authorization: `Bearer ${info.adminToken}`, 'User-Agent': PROBE_AGENT } });
-
-  const list = await new Promise<any>((resolve, reject) => {
-    get(base)
-      .on('response', (response) => {
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (body += chunk));
-        response.on('end', () => (response.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`listing kube-dns's EndpointSlices: ${response.statusCode} ${body}`))));
-      })
-      .on('error', reject);
+  const watch = await listWatch({
+    server: info.server,
+    ca,
+    headers: { Authorization: `Bearer ${info.adminToken}`, 'User-Agent': PROBE_AGENT },
+    path: base,
+    what: "kube-dns's EndpointSlices",
+    onObject: (slice, deleted) => {
+      if (watching) events++;
+      update(slice, deleted);
+      if (watching) minReady = Math.min(minReady, current.length);
+    },
   });
-  for (const slice of list.items) update(slice, false);
   minReady = current.length;
-  let resourceVersion: string = list.metadata.resourceVersion;
-
-  const watch = () => {
-    request = get(`${base}&watch=1&allowWatchBookmarks=true&resourceVersion=${resourceVersion}`);
-    request.on('response', (response) => {
-      if (response.statusCode !== 200) {
-        error ??= `watch answered ${response.statusCode}`;
-        response.resume();
-        return;
-      }
-      onJsonLines(response, (event) => {
-        if (event.type === 'ERROR') {
-          error ??= `watch event ERROR: ${event.object?.message ?? JSON.stringify(event.object)}`;
-          return;
-        }
-        resourceVersion = event.object.metadata.resourceVersion;
-        if (event.type === 'BOOKMARK') return;
-        events++;
-        update(event.object, event.type === 'DELETED');
-        minReady = Math.min(minReady, current.length);
-      });
-      // The API server ends a watch after a while (minutes): resume where it was.
-      response.on('end', () => {
-        if (!stopped && !error) watch();
-      });
-    });
-    request.on('error', (cause) => {
-      if (!stopped) error ??= `watch connection failed: ${cause.message}`;
-    });
-  };
-  watch();
+  watching = true;
 
   return {
     ready: () => current,
     lastChangeAt: () => lastChangeAt,
     stop() {
-      stopped = true;
-      request?.destroy();
-      return { error, minReady: minReady === Number.POSITIVE_INFINITY ? 0 : minReady, events };
+      watch.stop();
+      return { error: watch.error(), minReady: minReady === Number.POSITIVE_INFINITY ? 0 : minReady, events };
     },
   };
 }

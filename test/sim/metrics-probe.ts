@@ -7,8 +7,8 @@
 // APIService v1beta1.metrics.k8s.io: how often and how long it was not Available.
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
-import { onJsonLines } from './lib/json-lines.ts';
 import * as sim from './sim.ts';
+import { listWatch } from './lib/list-watch.ts';
 
 export const METRICS_PROBE_AGENT = 'kapsule-ha-metrics-probe';
 export const METRICS_API = 'v1beta1.metrics.k8s.io';
@@ -176,26 +176,11 @@ const isAvailable = (apiService: any): boolean =>
 /** The APIService's Available condition, followed by a watch (list first; a watch the server ends is resumed). */
 async function watchAvailability(server: string, ca: Buffer, headers: Record<string, string>): Promise<AvailabilityWatch> {
   const base = `/apis/apiregistration.k8s.io/v1/apiservices?fieldSelector=${encodeURIComponent(`metadata.name=${METRICS_API}`)}`;
-  const get = (path: string) => https.get(new URL(path, server), { ca, headers });
-  const list = await new Promise<any>((resolve, reject) => {
-    get(base)
-      .on('response', (response) => {
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (body += chunk));
-        response.on('end', () => (response.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`listing apiservices: ${response.statusCode} ${body}`))));
-      })
-      .on('error', reject);
-  });
-  const availableAtStart = isAvailable(list.items[0]);
-  let available = availableAtStart;
-  let unavailableSince = available ? undefined : Date.now();
-  let unavailable = available ? 0 : 1;
+  // Available until the list or the watch says otherwise.
+  let available = true;
+  let unavailableSince: number | undefined;
+  let unavailable = 0;
   let unavailableMs = 0;
-  let resourceVersion: string = list.metadata.resourceVersion;
-  let error: string | undefined;
-  let stopped = false;
-  let request: ReturnType<typeof https.get> | undefined;
   const seen = (now: boolean) => {
     if (now === available) return;
     available = now;
@@ -207,37 +192,21 @@ async function watchAvailability(server: string, ca: Buffer, headers: Record<str
       unavailableSince = undefined;
     }
   };
-  const watch = () => {
-    request = get(`${base}&watch=1&allowWatchBookmarks=true&resourceVersion=${resourceVersion}`);
-    request.on('response', (response) => {
-      if (response.statusCode !== 200) {
-        error ??= `watch answered ${response.statusCode}`;
-        response.resume();
-        return;
-      }
-      onJsonLines(response, (event) => {
-        if (event.type === 'ERROR') {
-          error ??= `watch event ERROR: ${event.object?.message ?? JSON.stringify(event.object)}`;
-          return;
-        }
-        resourceVersion = event.object.metadata.resourceVersion;
-        if (event.type === 'BOOKMARK') return;
-        seen(event.type !== 'DELETED' && isAvailable(event.object));
-      });
-      response.on('end', () => {
-        if (!stopped && !error) watch();
-      });
-    });
-    request.on('error', (cause) => {
-      if (!stopped) error ??= `watch connection failed: ${cause.message}`;
-    });
-  };
-  watch();
+  const watch = await listWatch({
+    server,
+    ca,
+    headers,
+    path: base,
+    what: 'apiservices',
+    onObject: (object, deleted) => seen(!deleted && isAvailable(object)),
+  });
+  if (watch.listed.length === 0) seen(false);
+  const availableAtStart = isAvailable(watch.listed[0]);
   return {
     stop() {
-      stopped = true;
-      request?.destroy();
+      watch.stop();
       if (unavailableSince !== undefined) unavailableMs += Date.now() - unavailableSince;
+      const error = watch.error();
       return { ...(error ? { error } : {}), unavailable, unavailableMs, availableAtStart };
     },
   };
