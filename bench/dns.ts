@@ -7,9 +7,9 @@
 import { settled } from './enable.ts';
 import { sim } from './lib/cluster.ts';
 import { rounds, type Context } from './lib/context.ts';
-import { now, run } from './lib/run.ts';
-import { inTurns, median, medianRange, seconds, table } from './lib/stats.ts';
-import { loadGuide, runGuide } from './guide.ts';
+import { now } from './lib/run.ts';
+import { median, medianRange, seconds, table } from './lib/stats.ts';
+import { enableAllBesideGuide } from './guide.ts';
 import { startDnsProbe, type DnsProbeResult } from '../test/sim/dns-probe.ts';
 
 /** The simulated image pull (mean, ±1/3 jitter), as in the e2e tests. */
@@ -48,19 +48,9 @@ async function measured(work: () => Promise<number>): Promise<Sample> {
 const cells = (samples: Sample[], pick: (s: DnsProbeResult) => number, probe: 'dns' | 'perEndpoint' = 'dns'): string => medianRange(samples.map((s) => pick(s[probe])));
 
 export async function benchDns(context: Context): Promise<string> {
-  const guide = loadGuide(context.repo);
   const count = rounds(context, 3, 1);
   context.log(`DNS under enable all vs the documented procedure: ${count} rounds in turns, CoreDNS running, start-up delay ${START_DELAY_MS} ms …`);
-  const samples = await inTurns<Sample>(
-    [
-      { label: 'plugin', run: () => measured(async () => ((await run(context.plugin, ['enable', 'all', '--yes'], { env: context.cluster.env })).code === 0 ? 0 : 1)) },
-      { label: 'guide', run: () => measured(async () => (await runGuide(guide, context.cluster.env)).failed.length) },
-    ],
-    count,
-  );
-  await sim.reset();
-  const plugin = samples.get('plugin')!;
-  const manual = samples.get('guide')!;
+  const { plugin, guide: manual } = await enableAllBesideGuide<Sample>(context, count, measured);
   const row = (label: string, pick: (s: DnsProbeResult) => number, target = '', probe: 'dns' | 'perEndpoint' = 'dns') => [label, cells(plugin, pick, probe), cells(manual, pick, probe), target];
   const worst = Math.max(...plugin.map((s) => s.dns.failed));
   const goal = context.target('7. DNS queries failed during enable all (max of runs)', `${worst} (guide: median ${median(manual.map((s) => s.dns.failed))})`, '= 0', worst === 0);

@@ -6,6 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { now, run, type Run } from './lib/run.ts';
+import { sim } from './lib/cluster.ts';
+import type { Context } from './lib/context.ts';
+import { inTurns } from './lib/stats.ts';
 
 export const GUIDE_DIR_FROM_REPO = '../shared/reference/kapsule-scale-internals';
 
@@ -64,4 +67,22 @@ export async function runGuide(guide: Guide, env: NodeJS.ProcessEnv, coldCache =
   const endedAt = now();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
   return { startedAt, endedAt, ms: endedAt - startedAt, steps, failed: steps.filter((step) => step.code !== 0) };
+}
+
+/**
+ * `enable all` by the plugin beside the guide's procedure, `count` runs of each in turns, each
+ * run measured by `measured` (given the side, which resolves to its number of failed
+ * commands); the simulator reset afterwards.
+ */
+export async function enableAllBesideGuide<S>(context: Context, count: number, measured: (side: () => Promise<number>) => Promise<S>): Promise<{ plugin: S[]; guide: S[] }> {
+  const guide = loadGuide(context.repo);
+  const samples = await inTurns<S>(
+    [
+      { label: 'plugin', run: () => measured(async () => ((await run(context.plugin, ['enable', 'all', '--yes'], { env: context.cluster.env })).code === 0 ? 0 : 1)) },
+      { label: 'guide', run: () => measured(async () => (await runGuide(guide, context.cluster.env)).failed.length) },
+    ],
+    count,
+  );
+  await sim.reset();
+  return { plugin: samples.get('plugin')!, guide: samples.get('guide')! };
 }

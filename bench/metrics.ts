@@ -8,9 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { settled } from './enable.ts';
 import { sim } from './lib/cluster.ts';
 import { rounds, type Context } from './lib/context.ts';
-import { now, run } from './lib/run.ts';
-import { inTurns, median, medianRange, seconds, table } from './lib/stats.ts';
-import { loadGuide, runGuide } from './guide.ts';
+import { now } from './lib/run.ts';
+import { median, medianRange, seconds, table } from './lib/stats.ts';
+import { enableAllBesideGuide } from './guide.ts';
 import { startMetricsProbe, type MetricsProbeResult } from '../test/sim/metrics-probe.ts';
 
 /** The simulated image pull (mean, ±1/3 jitter), as in the e2e tests. */
@@ -44,19 +44,9 @@ async function measured(work: () => Promise<number>): Promise<Sample> {
 const cells = (samples: Sample[], pick: (s: MetricsProbeResult) => number, format?: (n: number) => string): string => medianRange(samples.map((s) => pick(s.metrics)), format);
 
 export async function benchMetrics(context: Context): Promise<string> {
-  const guide = loadGuide(context.repo);
   const count = rounds(context, 3, 1);
   context.log(`metrics API under enable all vs the documented procedure: ${count} rounds in turns, metrics-server running, start-up delay ${START_DELAY_MS} ms …`);
-  const samples = await inTurns<Sample>(
-    [
-      { label: 'plugin', run: () => measured(async () => ((await run(context.plugin, ['enable', 'all', '--yes'], { env: context.cluster.env })).code === 0 ? 0 : 1)) },
-      { label: 'guide', run: () => measured(async () => (await runGuide(guide, context.cluster.env)).failed.length) },
-    ],
-    count,
-  );
-  await sim.reset();
-  const plugin = samples.get('plugin')!;
-  const manual = samples.get('guide')!;
+  const { plugin, guide: manual } = await enableAllBesideGuide<Sample>(context, count, measured);
   const s = (ms: number) => seconds(ms);
   const row = (label: string, pick: (m: MetricsProbeResult) => number, format?: (n: number) => string, target = '') => [label, cells(plugin, pick, format), cells(manual, pick, format), target];
   const worst = Math.max(...plugin.map((sample) => sample.metrics.failed));
