@@ -86,7 +86,7 @@ async function header(context: Context, started: Date): Promise<string> {
       ['machine', `${cpu.length} CPUs (${cpu[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${loadavg()[0]!.toFixed(1)} at the end (shared with other simulators and test runs)`],
       ['plugin', `kubectl-kapsule_ha ${version.clientVersion.version} (\`dist/kubectl-kapsule_ha\`, embedded ${version.clientVersion.runtime})`],
       ['node (benchmark runner)', process.version],
-      ['Kubernetes', `simulator: kube-apiserver ${await serverVersion()}, etcd, controller-manager, scheduler, kwok fake nodes, CoreDNS v1.12.1 and cluster-proportional-autoscaler v1.10.3 running for real (test/sim)`],
+      ['Kubernetes', `simulator: kube-apiserver ${await serverVersion()}, etcd, controller-manager, scheduler, kwok fake nodes on a pod network with kube-proxy, CoreDNS v1.12.1, cluster-proportional-autoscaler v1.10.3 and metrics-server v0.8.0 running for real (test/sim)`],
       ['kubectl (the anchor: every ratio)', context.anchors.standalone.description],
       ...(context.anchors.machine ? [["the machine's kubectl (shown beside it)", context.anchors.machine.description]] : []),
     ]),
