@@ -118,6 +118,10 @@ describe('the guard', () => {
     expect(rerun.stderr).toMatch(/already installed as asked; nothing to change/);
     expect((await plugin(['guard', 'diff'])).code).toBe(0);
     expect((await pluginRequests(again)).writes).toBe(0);
+    // From here on the tests start the guard's Jobs themselves: its own schedule must not start
+    // one beside theirs (at :00 and :30 it did, and that Job's result overwrote the test's).
+    await ok(['guard', 'install', '--yes', '--schedule', '0 0 1 1 *']);
+    expect((await getJson(['cronjob', 'kapsule-ha-guard', '-n', NS])).spec.schedule).toBe('0 0 1 1 *');
   });
 
   it('its pod is admitted under Pod Security "restricted" (server-side dry run of a Job from the CronJob)', async () => {
