@@ -205,6 +205,7 @@ describe('the guard', () => {
     expect(about('Deployment', 'coredns-ha')).toContain(NEW_COREDNS);
     expect(about('Deployment', 'coredns-ha')).toContain('Repair: kubectl kapsule-ha enable coredns');
     expect(about('Deployment', 'metrics-server-ha')).toContain(NEW_METRICS_SERVER);
+    for (const arg of sim.upgradedArgs['metrics-server']!) expect(about('Deployment', 'metrics-server-ha')).toContain(arg);
     expect(about('ConfigMap', 'coredns-ha')).toContain('cache 60');
     expect(events.every((event) => event.type === 'Warning')).toBe(true);
     const result = await lastResult();

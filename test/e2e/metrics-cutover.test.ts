@@ -63,6 +63,9 @@ describe('the metrics API through every cut-over, real metrics-server pods', () 
     expectMetricsServed(repair.metrics, 'enable all after the upgrade', { terminationRace: 'the original is scaled to 0' });
     await expectEnabled();
     expect((await plugin(['check-drift'])).code).toBe(0);
+    // The copy took the upgrade's new argument with its new image.
+    const copyArgs = (await sim.kubectl(['get', 'deployment', 'metrics-server-ha', '-n', 'kube-system', '-o', 'jsonpath={.spec.template.spec.containers[0].args}'])).stdout;
+    for (const arg of sim.upgradedArgs['metrics-server']!) expect(copyArgs).toContain(arg);
     expectHpaActive('enable all and the repair');
   }, 400_000);
 

@@ -23,7 +23,7 @@ export async function underDnsProbe<T>(work: () => Promise<T>, options: DnsProbe
 /** Every query answered right, none failed, and the probe was alive all along (a plausible number sent). */
 export function expectEveryQueryAnswered(dns: DnsProbeResult, what: string): void {
   const summary = `${what}: ${JSON.stringify({ ...dns, firstFailures: undefined })}\n${dns.firstFailures.join('\n')}`;
-  console.log(`[dns probe] ${what}: ${dns.sent} queries (${dns.mode}) in ${(dns.windowMs / 1000).toFixed(1)} s answered by ${dns.endpointsQueried} pod(s) ${JSON.stringify(dns.answeredBy)}, ${dns.answered} answered, ${dns.failed} failed; fewest ready endpoints ${dns.minReady}, longest tick gap ${dns.maxTickGapMs} ms`);
+  console.log(`[dns probe] ${what}: ${dns.sent} queries (${dns.mode}) in ${(dns.windowMs / 1000).toFixed(1)} s answered by ${dns.endpointsQueried} pod(s) ${JSON.stringify(dns.answeredBy)} (${dns.reusedFlows} through an earlier query's flow), ${dns.answered} answered, ${dns.failed} failed; fewest ready endpoints ${dns.minReady}, longest tick gap ${dns.maxTickGapMs} ms`);
   expect(dns.failed, summary).toBe(0);
   expect(dns.answered, summary).toBe(dns.sent);
   // One query per 50 ms tick: at least a third of them, whatever the machine's load.

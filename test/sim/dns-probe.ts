@@ -70,6 +70,11 @@ export interface DnsProbeResult extends DnsCounts {
   endpointsQueried: number;
   /** Client mode: right answers per pod IP kube-proxy chose ('unknown' if conntrack did not show the flow). */
   answeredBy: Record<string, number>;
+  /**
+   * Client mode: answered queries whose fresh source port matched a conntrack flow an earlier
+   * query had left (so kube-proxy did not choose for them: the earlier flow's endpoint answered).
+   */
+  reusedFlows: number;
   /** The fewest ready endpoints at any moment (the old endpoint-count view), and how many watch events. */
   minReady: number;
   watchEvents: number;
@@ -94,6 +99,9 @@ interface Pending {
   question: string;
   target: string;
   timer: NodeJS.Timeout;
+  sentAt: number;
+  /** The query's source port, once the relay reports it. */
+  localPort?: number;
 }
 
 /** Where queries go: a socket of this process (the probe's own tests), or a relay inside a namespace of the simulator. */
@@ -101,6 +109,8 @@ interface Transport {
   send(id: number, host: string, port: number, packet: Buffer): void;
   /** `localPort`: the query's source port, when known (relays). */
   onAnswer(listener: (id: number, packet: Buffer, localPort?: number) => void): void;
+  /** Relays: the source port of each query sent. */
+  onSent?(listener: (id: number, localPort: number) => void): void;
   close(): Promise<void>;
 }
 
@@ -118,6 +128,7 @@ function relayTransport(relay: UdpRelay, after?: () => Promise<void>): Transport
   return {
     send: (id, host, port, packet) => relay.send(id, host, port, packet),
     onAnswer: (listener) => relay.onAnswer((id, _from, packet, localPort) => listener(id, packet, localPort)),
+    onSent: (listener) => relay.onSent(listener),
     async close() {
       await relay.close();
       await after?.();
@@ -143,7 +154,7 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
     }
   }
   const reach = options.reach ?? ((ip: string, port: number) => ({ host: ip, port }));
-  const endpoints = await watchReadyEndpoints(options.stateDir);
+  const endpoints = await watchEndpoints(options.stateDir);
 
   const counts: DnsCounts = { sent: 0, answered: 0, timeouts: 0, servfails: 0, wrong: 0, noEndpoint: 0, unreachable: 0, failed: 0 };
   const firstFailures: string[] = [];
@@ -159,7 +170,22 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
   // Client mode: which pod kube-proxy sent each query to, from the cluster namespace's
   // conntrack events (a new flow per query: its source port → the endpoint it was DNATed to).
   const flows = mode === 'client' ? await watchServiceFlows(sim.clusterNetwork(options.stateDir)) : undefined;
-  const answeredPorts: number[] = [];
+  const answeredFrom: { port: number; sentAt: number }[] = [];
+  transport.onSent?.((id, localPort) => {
+    const query = pending.get(id);
+    if (query) query.localPort = localPort;
+  });
+  // A query never answered: where kube-proxy sent it and what that endpoint was doing then.
+  const explainTimeout = (query: Pending): string => {
+    if (!flows) return '';
+    if (query.localPort === undefined) return ' (the relay never reported it sent)';
+    const found = flows.flowOf(query.localPort, query.sentAt);
+    if (!found) return ` (from port ${query.localPort}: no conntrack flow, so it never reached kube-proxy's rules)`;
+    const { flow, reused } = found;
+    const dnat = reused ? `matched the flow an earlier query from the same port left at +${flow.at - startedAt}ms, DNATed` : `DNATed at +${flow.at - startedAt}ms`;
+    const reply = flow.repliedAt === undefined ? 'no reply seen by conntrack' : `conntrack saw a reply at +${flow.repliedAt - startedAt}ms`;
+    return ` (sent at +${query.sentAt - startedAt}ms from port ${query.localPort}, ${dnat} to ${flow.endpoint}, ${reply}; that endpoint: ${endpoints.historyOf(flow.endpoint, startedAt)})`;
+  };
   transport.onAnswer((_relayId, message, localPort) => {
     let answer: dnsPacket.DecodedPacket;
     try {
@@ -178,7 +204,7 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
     else if (rcode !== 0 || !addresses.includes(query.expected)) fail('wrong', `${detail}: rcode ${rcode} [${addresses.join(', ')}], expected ${query.expected}`);
     else {
       counts.answered++;
-      if (localPort !== undefined) answeredPorts.push(localPort);
+      if (localPort !== undefined) answeredFrom.push({ port: localPort, sentAt: query.sentAt });
     }
   });
 
@@ -210,10 +236,11 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
     const id = nextId;
     nextId = (nextId + 1) % 65536;
     const timer = setTimeout(() => {
+      const query = pending.get(id);
       pending.delete(id);
-      fail('timeout', `${name} at ${target}`);
+      fail('timeout', `${name} at ${target}${query ? explainTimeout(query) : ''}`);
     }, timeoutMs);
-    pending.set(id, { expected: answer, question: name, target, timer });
+    pending.set(id, { expected: answer, question: name, target, timer, sentAt: Date.now() });
     counts.sent++;
     const packet = dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name }] });
     transport.send(id, address.host, address.port, packet);
@@ -235,10 +262,13 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
       while (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
       await transport.close();
       const answeredBy: Record<string, number> = {};
+      let reusedFlows = 0;
       if (flows) {
         await new Promise((resolve) => setTimeout(resolve, 200)); // the last events
-        for (const port of answeredPorts) {
-          const endpoint = flows.endpointOf(port) ?? 'unknown';
+        for (const { port, sentAt } of answeredFrom) {
+          const found = flows.flowOf(port, sentAt);
+          if (found?.reused) reusedFlows++;
+          const endpoint = found?.flow.endpoint ?? 'unknown';
           answeredBy[endpoint] = (answeredBy[endpoint] ?? 0) + 1;
         }
         flows.stop();
@@ -247,29 +277,56 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
       const readyAtEnd = endpoints.ready().length;
       const watch = endpoints.stop();
       if (watch.error) throw new Error(`the DNS probe's watch of kube-dns's EndpointSlices failed, so its counts prove nothing: ${watch.error}`);
-      return { ...counts, mode, answeredBy, readyAtEnd, windowMs: endedAt - startedAt, maxTickGapMs, endpointsQueried: queried.size, minReady: watch.minReady, watchEvents: watch.events, firstFailures };
+      return { ...counts, mode, answeredBy, reusedFlows, readyAtEnd, windowMs: endedAt - startedAt, maxTickGapMs, endpointsQueried: queried.size, minReady: watch.minReady, watchEvents: watch.events, firstFailures };
     },
   };
 }
 
+interface Flow {
+  /** The pod IP kube-proxy DNATed the query to. */
+  endpoint: string;
+  /** When conntrack reported the flow, and its reply (ms since the epoch). */
+  at: number;
+  repliedAt?: number;
+}
+
 /**
  * `conntrack -E` in the cluster namespace: each new UDP flow to the kube-dns ClusterIP,
- * its source port and the pod IP kube-proxy DNATed it to (the reply's source).
+ * its source port and the pod IP kube-proxy DNATed it to (the reply's source), and when
+ * conntrack saw the reply (its UPDATE event).
  */
-async function watchServiceFlows(clusterNetns: string): Promise<{ endpointOf(port: number): string | undefined; stop(): void }> {
-  const byPort = new Map<number, string>();
-  const events = spawn('nsenter', [`--net=${clusterNetns}`, 'conntrack', '-E', '-e', 'NEW', '-p', 'udp', '--orig-dst', clusterAddresses.kubeDns], { stdio: ['ignore', 'pipe', 'ignore'] });
+async function watchServiceFlows(clusterNetns: string): Promise<{ flowOf(port: number, sentAt: number): { flow: Flow; reused: boolean } | undefined; stop(): void }> {
+  const byPort = new Map<number, Flow[]>();
+  const events = spawn('nsenter', [`--net=${clusterNetns}`, 'conntrack', '-E', '-e', 'NEW,UPDATE', '-p', 'udp', '--orig-dst', clusterAddresses.kubeDns], { stdio: ['ignore', 'pipe', 'ignore'] });
   await new Promise<void>((resolve, reject) => {
     events.once('spawn', resolve);
     events.once('error', reject);
   });
   readline.createInterface({ input: events.stdout! }).on('line', (line) => {
-    const flow = /sport=(\d+) dport=53 .*?src=(\S+)/.exec(line);
-    if (flow) byPort.set(Number(flow[1]), flow[2] as string);
+    const flow = /(NEW|UPDATE)\].*?sport=(\d+) dport=53 .*?src=(\S+)/.exec(line);
+    if (!flow) return;
+    const port = Number(flow[2]);
+    const known = byPort.get(port) ?? [];
+    if (flow[1] === 'NEW') byPort.set(port, [...known, { endpoint: flow[3] as string, at: Date.now() }]);
+    else {
+      const last = known.at(-1);
+      if (last) last.repliedAt ??= Date.now();
+    }
   });
   // Its netlink subscription is up within a moment of its start.
   await new Promise((resolve) => setTimeout(resolve, 150));
-  return { endpointOf: (port) => byPort.get(port), stop: () => void events.kill() };
+  return {
+    // The query's own flow is the first reported after it was sent; without one, it matched
+    // the flow of an earlier query from the same source port (still in conntrack).
+    flowOf(port, sentAt) {
+      const known = byPort.get(port) ?? [];
+      const own = known.find((flow) => flow.at >= sentAt);
+      if (own) return { flow: own, reused: false };
+      const earlier = known.at(-1);
+      return earlier ? { flow: earlier, reused: true } : undefined;
+    },
+    stop: () => void events.kill(),
+  };
 }
 
 /** The two names and their truth: the `kubernetes` Service's cluster IP, and the upstream's fixed answer. */
@@ -293,17 +350,19 @@ interface Endpoint {
 
 interface EndpointWatch {
   ready(): Endpoint[];
+  /** One endpoint's conditions as the watch saw them change, relative to `since`: for a failure's message. */
+  historyOf(ip: string, since: number): string;
   /** When the set of ready endpoints last changed (ms since the epoch). */
   lastChangeAt(): number;
   stop(): { error?: string; minReady: number; events: number };
 }
 
 /**
- * The ready UDP DNS endpoints of kube-dns, kept current by a watch (list, then watch from
+ * The ready UDP DNS endpoints of kube-dns (and each endpoint's history), kept current by a watch (list, then watch from
  * its resourceVersion; a watch the server ends normally is resumed). Any error is kept
  * and reported by stop(): a probe that lost sight of the endpoints proves nothing.
  */
-async function watchReadyEndpoints(stateDir?: string): Promise<EndpointWatch> {
+async function watchEndpoints(stateDir?: string): Promise<EndpointWatch> {
   const info = sim.info(stateDir);
   const ca = readFileSync(info.caFile);
   const base = `/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices?labelSelector=${encodeURIComponent('kubernetes.io/service-name=kube-dns')}`;
@@ -314,10 +373,27 @@ async function watchReadyEndpoints(stateDir?: string): Promise<EndpointWatch> {
   // The list's slices set the start; only the watch's changes count as events.
   let watching = false;
   let lastChangeAt = Date.now();
+  const history = new Map<string, { at: number; state: string }[]>();
+  const listedBySlice = new Map<string, string[]>();
+  const note = (ip: string, state: string) => {
+    const seen = history.get(ip) ?? [];
+    if (seen.at(-1)?.state !== state) seen.push({ at: Date.now(), state });
+    history.set(ip, seen);
+  };
+  const stateOf = (e: any) => {
+    const c = e.conditions ?? {};
+    const name = e.targetRef?.name ?? '?';
+    return `${name} ${c.ready !== false ? 'ready' : c.terminating ? `terminating${c.serving ? ' (serving)' : ''}` : 'not ready'}`;
+  };
 
   const update = (slice: any, deleted: boolean) => {
     const port = (slice.ports ?? []).find((p: any) => (p.protocol ?? 'TCP') === 'UDP' && p.name === 'dns')?.port;
-    const ready = deleted || !port ? [] : (slice.endpoints ?? []).filter((e: any) => e.conditions?.ready !== false).map((e: any) => ({ ip: e.addresses[0], port }));
+    const listed = deleted ? [] : (slice.endpoints ?? []);
+    for (const e of listed) note(e.addresses[0], stateOf(e));
+    const ips: string[] = listed.map((e: any) => e.addresses[0]);
+    for (const ip of listedBySlice.get(slice.metadata.name) ?? []) if (!ips.includes(ip)) note(ip, 'gone from the EndpointSlice');
+    listedBySlice.set(slice.metadata.name, ips);
+    const ready = !port ? [] : listed.filter((e: any) => e.conditions?.ready !== false).map((e: any) => ({ ip: e.addresses[0], port }));
     if (ready.length === 0) bySlice.delete(slice.metadata.name);
     else bySlice.set(slice.metadata.name, ready);
     const before = current.map((e) => e.ip).sort().join();
@@ -342,6 +418,7 @@ async function watchReadyEndpoints(stateDir?: string): Promise<EndpointWatch> {
 
   return {
     ready: () => current,
+    historyOf: (ip, since) => (history.get(ip) ?? []).map((h) => `+${h.at - since}ms ${h.state}`).join(', ') || 'never listed',
     lastChangeAt: () => lastChangeAt,
     stop() {
       watch.stop();

@@ -1,7 +1,7 @@
 // sim:upgrade and sim:reset do what the tests and the demo rely on.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
-import { apiClient, createTestNamespace, info, kubectl, reset, scaleNodes, setStartDelay, upgrade, upgradedImages, type Api } from './sim.ts';
+import { apiClient, createTestNamespace, info, kubectl, reset, scaleNodes, setStartDelay, upgrade, upgradedArgs, upgradedImages, type Api } from './sim.ts';
 import { lastAppliedAnnotation, seedObjects, withLastApplied } from './lib/seed.ts';
 
 let api: Api;
@@ -39,12 +39,14 @@ describe('the seed', () => {
 });
 
 describe('the simulated Kapsule upgrade', () => {
-  test('bumps the originals images, changes the Corefile cache line and puts replicas back to 1', async () => {
+  test("bumps the originals images, adds metrics-server's new argument, changes the Corefile cache line and puts replicas back to 1", async () => {
     const before = await images();
     await scale('coredns', 0);
     await upgrade();
     const after = await images();
     for (const [name, image] of Object.entries(before)) expect(after[name]).toBe(upgradedImages[image]);
+    const { body: metricsServer } = await api.get('/apis/apps/v1/namespaces/kube-system/deployments/metrics-server');
+    expect(metricsServer.spec.template.spec.containers[0].args).toEqual(expect.arrayContaining(upgradedArgs['metrics-server']!));
     expect(await corefile()).toMatch(/^ {4}cache 60$/m);
     const { body: coredns } = await api.get('/apis/apps/v1/namespaces/kube-system/deployments/coredns');
     expect(coredns.spec.replicas).toBe(1);

@@ -31,7 +31,7 @@ const runCommand = promisify(execFile);
 
 export type { AuditEvent } from './lib/audit.ts';
 export type { NodesPerZone } from './lib/nodes.ts';
-export { upgradedImages, upgradedCorefileLine } from './lib/upgrade.ts';
+export { upgradedArgs, upgradedImages, upgradedCorefileLine } from './lib/upgrade.ts';
 
 export interface SimOptions {
   /** Nodes per zone in each pool; default { default: 1, autoscaled: 2 } (9 nodes over 3 zones). */
@@ -166,7 +166,7 @@ export async function reset(stateDir?: string): Promise<void> {
 
 /**
  * The scripted Kapsule upgrade: `kubectl apply` of the seed Deployments with newer
- * images and of the coredns ConfigMap with one Corefile line changed (cache 30 → 60);
+ * images (metrics-server also with a new argument) and of the coredns ConfigMap with one Corefile line changed (cache 30 → 60);
  * replicas go back to 1. Waits for the originals to roll out.
  */
 export async function upgrade(stateDir?: string): Promise<void> {

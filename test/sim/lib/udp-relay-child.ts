@@ -1,7 +1,8 @@
 // Runs inside one of the simulator's network namespaces (nsenter --net=…): sends each
 // datagram it is given on stdin from a socket of its own (a fresh source port per query,
 // as a stub resolver does, so kube-proxy chooses an endpoint for each) and writes every
-// answer to stdout. Lines in: `<id> <host> <port> <base64>`; out: `<id> <from> <local port> <base64>`.
+// answer to stdout. Lines in: `<id> <host> <port> <base64>`; out: `sent <id> <local port>` once
+// the datagram is handed to the kernel, and `<id> <from> <local port> <base64>` per answer.
 // Exits when stdin closes.
 import dgram from 'node:dgram';
 import readline from 'node:readline';
@@ -21,7 +22,9 @@ readline.createInterface({ input: process.stdin }).on('line', (line) => {
     close();
   });
   socket.on('error', () => close());
-  socket.send(Buffer.from(data, 'base64'), Number(port), host);
+  socket.send(Buffer.from(data, 'base64'), Number(port), host, (error) => {
+    if (!error && open.has(socket)) process.stdout.write(`sent ${id} ${socket.address().port}\n`);
+  });
 }).on('close', () => {
   for (const socket of open) socket.close();
   process.exit(0);

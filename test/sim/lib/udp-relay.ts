@@ -11,6 +11,8 @@ export interface UdpRelay {
   send(id: number, host: string, port: number, packet: Buffer): void;
   /** `localPort`: the source port the query went from (what conntrack shows). */
   onAnswer(listener: (id: number, from: string, packet: Buffer, localPort: number) => void): void;
+  /** The source port each query went from, once the kernel has it (to explain a query never answered). */
+  onSent(listener: (id: number, localPort: number) => void): void;
   close(): Promise<void>;
 }
 
@@ -21,14 +23,17 @@ export async function openUdpRelay(netns: string): Promise<UdpRelay> {
     process_.once('error', reject);
   });
   const listeners: ((id: number, from: string, packet: Buffer, localPort: number) => void)[] = [];
+  const sentListeners: ((id: number, localPort: number) => void)[] = [];
   readline.createInterface({ input: process_.stdout! }).on('line', (line) => {
-    const [id, from, localPort, data] = line.split(' ') as [string, string, string, string];
-    for (const listener of listeners) listener(Number(id), from, Buffer.from(data, 'base64'), Number(localPort));
+    const [first, second, third, data] = line.split(' ') as [string, string, string, string];
+    if (first === 'sent') for (const listener of sentListeners) listener(Number(second), Number(third));
+    else for (const listener of listeners) listener(Number(first), second, Buffer.from(data, 'base64'), Number(third));
   });
   const exited = new Promise<void>((resolve) => process_.once('exit', () => resolve()));
   return {
     send: (id, host, port, packet) => void process_.stdin!.write(`${id} ${host} ${port} ${packet.toString('base64')}\n`),
     onAnswer: (listener) => void listeners.push(listener),
+    onSent: (listener) => void sentListeners.push(listener),
     async close() {
       process_.stdin!.end();
       await exited;

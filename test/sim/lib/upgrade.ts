@@ -1,5 +1,5 @@
 // The simulated Kapsule upgrade: the provider re-applies its kube-system manifests with
-// newer images and a changed Corefile, as `kubectl apply` (Kapsule's objects carry the
+// newer images, a new metrics-server argument and a changed Corefile, as `kubectl apply` (Kapsule's objects carry the
 // last-applied annotation). Replicas come back to the manifests' 1; what the user added
 // elsewhere stays, as with any three-way apply.
 import { stringify } from 'yaml';
@@ -9,6 +9,11 @@ export const upgradedImages: Record<string, string> = {
   'registry.k8s.io/coredns/coredns:v1.12.1': 'registry.k8s.io/coredns/coredns:v1.12.4',
   'registry.k8s.io/metrics-server/metrics-server:v0.7.2': 'registry.k8s.io/metrics-server/metrics-server:v0.8.0',
   'quay.io/cilium/operator-generic:v1.17.6': 'quay.io/cilium/operator-generic:v1.18.2',
+};
+
+/** Arguments the upgrade adds to a Deployment's first container (one metrics-server v0.8.0 accepts). */
+export const upgradedArgs: Record<string, string[]> = {
+  'metrics-server': ['--kubelet-request-timeout=10s'],
 };
 
 /** The Corefile line the upgrade changes. */
@@ -34,5 +39,7 @@ function upgradeObject(object: any): any {
     if (!newer) throw new Error(`no upgrade known for image ${container.image}`);
     container.image = newer;
   }
+  const [first] = copy.spec.template.spec.containers;
+  first.args = [...(first.args ?? []), ...(upgradedArgs[copy.metadata.name] ?? [])];
   return copy;
 }
