@@ -1,4 +1,4 @@
-import type { KubeObject } from '../kube/types.ts';
+import type { KubeObject, PodSpec } from '../kube/types.ts';
 import type { ClusterView, DesiredObject } from '../engine/types.ts';
 import {
   DEFAULT_LINEAR_PARAMS,
@@ -33,12 +33,37 @@ function linearParams(view: ClusterView, settings: EnableSettings): LinearParams
   };
 }
 
+/**
+ * How often a copy's /ready is probed: CoreDNS fails /ready the moment it is told to stop and
+ * then answers through its `lameduck` (5 s on Kapsule). Probed every second (two failures), a
+ * stopping copy pod stops serving within its lameduck, so kube-proxy clears the conntrack
+ * flows still pinned to it (a client reusing a source port) while it still answers; at the
+ * original's 10 s it would stop serving only once it had exited, and a query on such a flow
+ * in between would be lost.
+ */
+export const COPY_READINESS = { periodSeconds: 1, failureThreshold: 2 } as const;
+
+/** The CoreDNS container's readiness probe, probed at least as often as COPY_READINESS says. */
+function withPromptReadiness(podSpec: PodSpec): void {
+  const containers = podSpec.containers ?? [];
+  const container = containers.find((candidate) => candidate.image?.includes('coredns')) ?? containers[0];
+  const probe = container?.readinessProbe as Record<string, unknown> | undefined;
+  if (!container || !probe) return;
+  const atMost = (value: unknown, fallback: number, limit: number) => Math.min(typeof value === 'number' ? value : fallback, limit);
+  container.readinessProbe = {
+    ...probe,
+    periodSeconds: atMost(probe.periodSeconds, 10, COPY_READINESS.periodSeconds),
+    failureThreshold: atMost(probe.failureThreshold, 3, COPY_READINESS.failureThreshold),
+  };
+}
+
 function copyOfDeployment(source: KubeObject, pools: string[], replicas: number): KubeObject {
   const copy = copyDeployment(source, COPY);
   const spec = deploymentSpec(copy);
   renameConfigMapVolumes(spec.template.spec, ORIGINAL, COPY);
   spec.template.spec.topologySpreadConstraints = [zoneSpread(COPY)];
   applyPools(spec.template.spec, pools);
+  withPromptReadiness(spec.template.spec);
   spec.replicas = replicas;
   return copy;
 }

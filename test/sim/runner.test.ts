@@ -38,8 +38,8 @@ async function podsOf(namespace: string, selector: string): Promise<any[]> {
   return api.list(`/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(selector)}`);
 }
 
-/** A one-replica CoreDNS Deployment reading `corefile` from its own ConfigMap, probed as the seed's is. */
-async function createCoreDns(namespace: string, corefile: string): Promise<void> {
+/** A one-replica CoreDNS Deployment reading `corefile` from its own ConfigMap, its /ready probed every 2 s (or as `probe` says). */
+async function createCoreDns(namespace: string, corefile: string, probe: Record<string, number> = { periodSeconds: 2 }): Promise<void> {
   await api.request('POST', `/api/v1/namespaces/${namespace}/configmaps`, { body: { metadata: { name: 'dns' }, data: { Corefile: corefile } } });
   const labels = { app: 'dns' };
   await api.request('POST', `/apis/apps/v1/namespaces/${namespace}/deployments`, {
@@ -57,7 +57,7 @@ async function createCoreDns(namespace: string, corefile: string): Promise<void>
                 image: 'registry.k8s.io/coredns/coredns:v1.12.1',
                 args: ['-conf', '/etc/coredns/Corefile'],
                 volumeMounts: [{ name: 'config', mountPath: '/etc/coredns', readOnly: true }],
-                readinessProbe: { httpGet: { path: '/ready', port: 8181 }, periodSeconds: 2 },
+                readinessProbe: { httpGet: { path: '/ready', port: 8181 }, ...probe },
               },
             ],
             volumes: [{ name: 'config', configMap: { name: 'dns' } }],
@@ -126,6 +126,29 @@ describe('CoreDNS', () => {
     const listed = await kubectl(['-n', namespace, 'get', 'pods', '--no-headers']);
     expect(listed.stdout).toMatch(/0\/1\s+CrashLoopBackOff\s+[2-9]/);
     expect(readFileSync(podLogFile(namespace, pod.metadata.name), 'utf8')).toMatch(/no_such_plugin/);
+  });
+
+  test('a deleted pod is still probed, as a kubelet does: CoreDNS fails /ready at once, so the pod turns Ready=False while it answers through its lameduck', async () => {
+    const namespace = await createTestNamespace('lameduck');
+    // Probed as the plugin probes its copies.
+    await createCoreDns(namespace, '.:53 {\n    health {\n        lameduck 5s\n    }\n    ready\n    hosts {\n        192.0.2.7 lame.test\n    }\n}\n', { periodSeconds: 1, failureThreshold: 2 });
+    let pod: any;
+    await pollUntil('a Ready pod', 60_000, async () => {
+      [pod] = await podsOf(namespace, 'app=dns');
+      return pod && isReady(pod) ? undefined : 'Ready';
+    });
+    const address = pod.status.podIP as string;
+    const pid = pidOf(pod);
+    await api.request('DELETE', `/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}`);
+    await pollUntil('Ready=False while deleted', 10_000, async () => {
+      const { body } = await api.get(`/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}`);
+      return body.metadata.deletionTimestamp && !isReady(body) ? undefined : 'deleted and not Ready';
+    }, 100);
+    // Not Ready, and still answering: its lameduck (5 s) had not run out.
+    expect(existsSync(`/proc/${pid}`)).toBe(true);
+    expect(await resolve(address, 'lame.test')).toEqual(['192.0.2.7']);
+    await pollUntil('the pod to be gone', 30_000, async () => ((await podsOf(namespace, 'app=dns')).some((p) => p.metadata.uid === pod.metadata.uid) ? 'gone' : undefined));
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
   });
 
   test('an edited ConfigMap reaches the running process (reload), and deleting the pod stops it', async () => {

@@ -30,6 +30,8 @@ export class Container {
   private nextBackoffMs = 0;
   private runs = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** The readiness probe's: a kubelet keeps probing a stopping container until it fails. */
+  private readonly readinessTimers = new Set<NodeJS.Timeout>();
   private readonly spec: any;
   private readonly hooks: ContainerHooks;
 
@@ -70,7 +72,11 @@ export class Container {
   /** SIGTERM, then SIGKILL after the grace period; no restart afterwards. */
   async stop(graceMs = this.hooks.terminationGraceMs): Promise<void> {
     this.stopping = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) {
+      if (this.readinessTimers.has(timer)) continue;
+      clearTimeout(timer);
+      this.timers.delete(timer);
+    }
     const child = this.process;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -125,11 +131,14 @@ export class Container {
         this.view.ready = ready;
         this.hooks.changed();
       }
-      this.later(tick, t.periodMs);
+      // While the container stops (the pod being deleted), as a kubelet since Kubernetes 1.25:
+      // probed until it fails, so its endpoint stops serving before the process exits.
+      if (this.stopping && !ready) return;
+      this.later(tick, t.periodMs, 'readiness');
     };
     // A kubelet triggers the first probe as soon as it sees the container running (its
     // PLEG relists every second); a failure waits for the next tick of the period.
-    this.later(tick, Math.max(t.initialDelayMs, 1000));
+    this.later(tick, Math.max(t.initialDelayMs, 1000), 'readiness');
   }
 
   private probeLiveness(run: number): void {
@@ -154,12 +163,14 @@ export class Container {
     this.later(tick, t.initialDelayMs + t.periodMs);
   }
 
-  private later(work: () => void | Promise<void>, ms: number): void {
+  private later(work: () => void | Promise<void>, ms: number, kind?: 'readiness'): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
+      this.readinessTimers.delete(timer);
       void work();
     }, ms);
     this.timers.add(timer);
+    if (kind === 'readiness') this.readinessTimers.add(timer);
   }
 }
 

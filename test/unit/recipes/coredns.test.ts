@@ -57,6 +57,23 @@ describe('coredns enable', () => {
     ]);
   });
 
+  it("probes the copy's /ready every second (two failures), so a stopping copy stops serving within its lameduck; the rest of the probe is the original's", () => {
+    const probed = (probe: Record<string, unknown> | undefined) => {
+      const cluster = new FakeCluster();
+      const original = corednsDeployment() as KubeObject & { spec: Record<string, any> };
+      original.spec.template.spec.containers[0].readinessProbe = probe;
+      cluster.put(original);
+      const copy = created(enablePlan(cluster).steps, 'Deployment', 'coredns-ha')!.object as KubeObject & { spec: Record<string, any> };
+      return copy.spec.template.spec.containers[0].readinessProbe;
+    };
+    const kapsule = { httpGet: { path: '/ready', port: 8181, scheme: 'HTTP' }, periodSeconds: 10, failureThreshold: 3, successThreshold: 1, timeoutSeconds: 1 };
+    expect(probed(kapsule)).toEqual({ ...kapsule, periodSeconds: 1, failureThreshold: 2 });
+    // Defaults count as the API server's (10 s, 3); a probe already more frequent is kept.
+    expect(probed({ httpGet: { path: '/ready', port: 8181 } })).toEqual({ httpGet: { path: '/ready', port: 8181 }, periodSeconds: 1, failureThreshold: 2 });
+    expect(probed({ ...kapsule, failureThreshold: 1 })).toEqual({ ...kapsule, periodSeconds: 1, failureThreshold: 1 });
+    expect(probed(undefined)).toBeUndefined();
+  });
+
   it('starts the copy with one replica per zone, as the autoscaler will keep it', () => {
     const copy = created(enablePlan(new FakeCluster()).steps, 'Deployment', 'coredns-ha')!.object;
     expect((copy.spec as { replicas: number }).replicas).toBe(3);
