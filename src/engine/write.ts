@@ -8,6 +8,13 @@ import type { WriteStep } from './types.ts';
 /** How often a write is re-planned after someone else changed its object under us. */
 const MAX_REPLANS = 5;
 
+/**
+ * The pause before the n-th fresh read: 100 ms, doubling (3.1 s in all). A resourceVersion
+ * changes with the status too, and controllers write status in bursts (a rollout's every pod
+ * turning Ready); re-reading at once can lose every race of such a burst.
+ */
+const replanPauseMs = (attempt: number): number => 100 * 2 ** attempt;
+
 const statusOf = (error: unknown): number | undefined =>
   (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
 
@@ -50,6 +57,7 @@ export async function applyWrite(kube: KubeClient, first: WriteStep, dryRun: boo
         return;
       } catch (error) {
         if (!mayBeStale(error, step) || attempt >= MAX_REPLANS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, replanPauseMs(attempt)));
         const live: KubeObject | undefined = await kube.get(step.ref);
         // Unchanged since we read it: the patch itself is invalid, not stale.
         if (step.action === 'patch' && statusOf(error) === 422 && live?.metadata.resourceVersion === step.live.metadata.resourceVersion) throw error;

@@ -22,7 +22,7 @@ describe('the DNS probe through every cut-over, pods starting after a simulated 
   it('enable all --yes: every query answered while the copies start and the original goes', async () => {
     const { value: result, dns } = await underDnsProbe(() => plugin(['enable', 'all', '--yes']));
     expect(result.code, result.stderr).toBe(0);
-    expectEveryQueryAnswered(dns, 'enable all');
+    expectEveryQueryAnswered(dns, 'enable all', { originalScaledDown: true });
     // The queries went to the original first, then to the copies: the cut-over happened under the probe.
     expect(dns.endpointsQueried).toBeGreaterThanOrEqual(2);
     await expectEnabled();
@@ -33,7 +33,7 @@ describe('the DNS probe through every cut-over, pods starting after a simulated 
     expect((await deployments()).get('coredns')?.replicas).toBe(1);
     const { value: result, dns } = await underDnsProbe(() => plugin(['enable', 'all', '--yes']));
     expect(result.code, result.stderr).toBe(0);
-    expectEveryQueryAnswered(dns, 'enable all after the upgrade');
+    expectEveryQueryAnswered(dns, 'enable all after the upgrade', { originalScaledDown: true });
     await expectEnabled();
     const drift = await plugin(['check-drift']);
     expect(drift.code, drift.stdout).toBe(0);

@@ -75,6 +75,13 @@ export interface DnsProbeResult extends DnsCounts {
    * query had left (so kube-proxy did not choose for them: the earlier flow's endpoint answered).
    */
   reusedFlows: number;
+  /**
+   * Client mode: the timeouts lost to a stale flow, by the pod it pinned them to: the query
+   * took an earlier query's flow (same source port) to a pod that was terminating when it was
+   * sent and had stopped serving by then or within a second (its process exited), before
+   * kube-proxy cleared the flows of that endpoint.
+   */
+  staleFlowLosses: string[];
   /** The fewest ready endpoints at any moment (the old endpoint-count view), and how many watch events. */
   minReady: number;
   watchEvents: number;
@@ -175,6 +182,7 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
     const query = pending.get(id);
     if (query) query.localPort = localPort;
   });
+  const staleFlowLosses: string[] = [];
   // A query never answered: where kube-proxy sent it and what that endpoint was doing then.
   const explainTimeout = (query: Pending): string => {
     if (!flows) return '';
@@ -182,9 +190,13 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
     const found = flows.flowOf(query.localPort, query.sentAt);
     if (!found) return ` (from port ${query.localPort}: no conntrack flow, so it never reached kube-proxy's rules)`;
     const { flow, reused } = found;
+    const history = endpoints.history(flow.endpoint);
+    const stalePod = reused ? staleFlowPod(history, query.sentAt) : undefined;
+    if (stalePod) staleFlowLosses.push(stalePod);
     const dnat = reused ? `matched the flow an earlier query from the same port left at +${flow.at - startedAt}ms, DNATed` : `DNATed at +${flow.at - startedAt}ms`;
     const reply = flow.repliedAt === undefined ? 'no reply seen by conntrack' : `conntrack saw a reply at +${flow.repliedAt - startedAt}ms`;
-    return ` (sent at +${query.sentAt - startedAt}ms from port ${query.localPort}, ${dnat} to ${flow.endpoint}, ${reply}; that endpoint: ${endpoints.historyOf(flow.endpoint, startedAt)})`;
+    const conditions = history.map((h) => `+${h.at - startedAt}ms ${h.pod} ${h.condition}`).join(', ') || 'never listed';
+    return ` (sent at +${query.sentAt - startedAt}ms from port ${query.localPort}, ${dnat} to ${flow.endpoint}, ${reply}; that endpoint: ${conditions})${stalePod ? ' [a stale flow]' : ''}`;
   };
   transport.onAnswer((_relayId, message, localPort) => {
     let answer: dnsPacket.DecodedPacket;
@@ -277,7 +289,7 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
       const readyAtEnd = endpoints.ready().length;
       const watch = endpoints.stop();
       if (watch.error) throw new Error(`the DNS probe's watch of kube-dns's EndpointSlices failed, so its counts prove nothing: ${watch.error}`);
-      return { ...counts, mode, answeredBy, reusedFlows, readyAtEnd, windowMs: endedAt - startedAt, maxTickGapMs, endpointsQueried: queried.size, minReady: watch.minReady, watchEvents: watch.events, firstFailures };
+      return { ...counts, mode, answeredBy, reusedFlows, staleFlowLosses, readyAtEnd, windowMs: endedAt - startedAt, maxTickGapMs, endpointsQueried: queried.size, minReady: watch.minReady, watchEvents: watch.events, firstFailures };
     },
   };
 }
@@ -329,6 +341,14 @@ async function watchServiceFlows(clusterNetns: string): Promise<{ flowOf(port: n
   };
 }
 
+/** The pod a reused flow pinned a lost query to, when that loss is the stale-flow race (see staleFlowLosses). */
+export function staleFlowPod(history: EndpointState[], sentAt: number): string | undefined {
+  const terminating = history.find((h) => h.condition.startsWith('terminating'));
+  const stopped = history.find((h) => h.condition === 'terminating' || h.condition === 'gone from the EndpointSlice');
+  if (!terminating || !stopped || terminating.at > sentAt || stopped.at > sentAt + 1000) return undefined;
+  return terminating.pod;
+}
+
 /** The two names and their truth: the `kubernetes` Service's cluster IP, and the upstream's fixed answer. */
 async function defaultNames(stateDir?: string): Promise<{ name: string; answer: string }[]> {
   const api = sim.apiClient({ stateDir, userAgent: PROBE_AGENT });
@@ -348,10 +368,16 @@ interface Endpoint {
   port: number;
 }
 
+/** One endpoint's conditions as the watch saw them change; `pod` as its targetRef names it. */
+export interface EndpointState {
+  at: number;
+  pod: string;
+  condition: 'ready' | 'terminating (serving)' | 'terminating' | 'not ready' | 'gone from the EndpointSlice';
+}
+
 interface EndpointWatch {
   ready(): Endpoint[];
-  /** One endpoint's conditions as the watch saw them change, relative to `since`: for a failure's message. */
-  historyOf(ip: string, since: number): string;
+  history(ip: string): EndpointState[];
   /** When the set of ready endpoints last changed (ms since the epoch). */
   lastChangeAt(): number;
   stop(): { error?: string; minReady: number; events: number };
@@ -373,25 +399,25 @@ async function watchEndpoints(stateDir?: string): Promise<EndpointWatch> {
   // The list's slices set the start; only the watch's changes count as events.
   let watching = false;
   let lastChangeAt = Date.now();
-  const history = new Map<string, { at: number; state: string }[]>();
+  const history = new Map<string, EndpointState[]>();
   const listedBySlice = new Map<string, string[]>();
-  const note = (ip: string, state: string) => {
+  const note = (ip: string, pod: string | undefined, condition: EndpointState['condition']) => {
     const seen = history.get(ip) ?? [];
-    if (seen.at(-1)?.state !== state) seen.push({ at: Date.now(), state });
+    const last = seen.at(-1);
+    if (last?.condition !== condition) seen.push({ at: Date.now(), pod: pod ?? last?.pod ?? '?', condition });
     history.set(ip, seen);
   };
-  const stateOf = (e: any) => {
+  const conditionOf = (e: any): EndpointState['condition'] => {
     const c = e.conditions ?? {};
-    const name = e.targetRef?.name ?? '?';
-    return `${name} ${c.ready !== false ? 'ready' : c.terminating ? `terminating${c.serving ? ' (serving)' : ''}` : 'not ready'}`;
+    return c.ready !== false ? 'ready' : c.terminating ? (c.serving ? 'terminating (serving)' : 'terminating') : 'not ready';
   };
 
   const update = (slice: any, deleted: boolean) => {
     const port = (slice.ports ?? []).find((p: any) => (p.protocol ?? 'TCP') === 'UDP' && p.name === 'dns')?.port;
     const listed = deleted ? [] : (slice.endpoints ?? []);
-    for (const e of listed) note(e.addresses[0], stateOf(e));
+    for (const e of listed) note(e.addresses[0], e.targetRef?.name, conditionOf(e));
     const ips: string[] = listed.map((e: any) => e.addresses[0]);
-    for (const ip of listedBySlice.get(slice.metadata.name) ?? []) if (!ips.includes(ip)) note(ip, 'gone from the EndpointSlice');
+    for (const ip of listedBySlice.get(slice.metadata.name) ?? []) if (!ips.includes(ip)) note(ip, undefined, 'gone from the EndpointSlice');
     listedBySlice.set(slice.metadata.name, ips);
     const ready = !port ? [] : listed.filter((e: any) => e.conditions?.ready !== false).map((e: any) => ({ ip: e.addresses[0], port }));
     if (ready.length === 0) bySlice.delete(slice.metadata.name);
@@ -418,7 +444,7 @@ async function watchEndpoints(stateDir?: string): Promise<EndpointWatch> {
 
   return {
     ready: () => current,
-    historyOf: (ip, since) => (history.get(ip) ?? []).map((h) => `+${h.at - since}ms ${h.state}`).join(', ') || 'never listed',
+    history: (ip) => history.get(ip) ?? [],
     lastChangeAt: () => lastChangeAt,
     stop() {
       watch.stop();
