@@ -1,5 +1,5 @@
 import { withoutServerFields } from '../engine/server-fields.ts';
-import type { DeploymentSpec, KubeObject, PodSpec } from '../kube/types.ts';
+import type { Container, DeploymentSpec, KubeObject, PodSpec } from '../kube/types.ts';
 import { COPY_OF_ANNOTATION, INSTANCE_LABEL, RECONCILER_LABELS } from './labels.ts';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../engine/ownership.ts';
 
@@ -46,4 +46,10 @@ export function renameConfigMapVolumes(podSpec: PodSpec, from: string, to: strin
   for (const volume of podSpec.volumes ?? []) {
     if (volume.configMap?.name === from) volume.configMap.name = to;
   }
+}
+
+/** The container a copy's recipe adjusts: the one running `image` (a part of its name), else the first. */
+export function mainContainer(podSpec: PodSpec, image: string): Container | undefined {
+  const containers = podSpec.containers ?? [];
+  return containers.find((candidate) => candidate.image?.includes(image)) ?? containers[0];
 }

@@ -10,7 +10,7 @@ import {
   type LinearParams,
 } from './autoscaler.ts';
 import { readyZoneCount, requireNoOtherPdb, requireOriginal, requireRunningOrCopied, resolvePools } from './checks.ts';
-import { copyDeployment, deploymentSpec, neatCopy, renameConfigMapVolumes } from './copy.ts';
+import { copyDeployment, deploymentSpec, mainContainer, neatCopy, renameConfigMapVolumes } from './copy.ts';
 import { applyPools, zoneSpread } from './placement.ts';
 import { copyPdb, hasOurCopy, removals, scaledOriginal, servingWait } from './shared.ts';
 import { configMapRef, deploymentRef, pdbRef, serviceRef, type EnableSettings, type Recipe } from './types.ts';
@@ -41,12 +41,11 @@ function linearParams(view: ClusterView, settings: EnableSettings): LinearParams
  * original's 10 s it would stop serving only once it had exited, and a query on such a flow
  * in between would be lost.
  */
-export const COPY_READINESS = { periodSeconds: 1, failureThreshold: 2 } as const;
+const COPY_READINESS = { periodSeconds: 1, failureThreshold: 2 } as const;
 
 /** The CoreDNS container's readiness probe, probed at least as often as COPY_READINESS says. */
 function withPromptReadiness(podSpec: PodSpec): void {
-  const containers = podSpec.containers ?? [];
-  const container = containers.find((candidate) => candidate.image?.includes('coredns')) ?? containers[0];
+  const container = mainContainer(podSpec, 'coredns');
   const probe = container?.readinessProbe as Record<string, unknown> | undefined;
   if (!container || !probe) return;
   const atMost = (value: unknown, fallback: number, limit: number) => Math.min(typeof value === 'number' ? value : fallback, limit);

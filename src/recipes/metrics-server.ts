@@ -1,7 +1,7 @@
 import type { KubeObject, PodSpec } from '../kube/types.ts';
 import type { ClusterView, DesiredState, WaitFor } from '../engine/types.ts';
 import { requireNoOtherPdb, requireOriginal, requireRunningOrCopied, resolvePools } from './checks.ts';
-import { copyDeployment, deploymentSpec } from './copy.ts';
+import { copyDeployment, deploymentSpec, mainContainer } from './copy.ts';
 import { applyPools, preferredHostAntiAffinity, zoneSpread } from './placement.ts';
 import { copyPdb, hasOurCopy, removals, scaledOriginal, servingWait } from './shared.ts';
 import { apiServiceRef, deploymentRef, pdbRef, serviceRef, type Recipe } from './types.ts';
@@ -38,8 +38,7 @@ const SHUTDOWN_DELAY = `${SHUTDOWN_DELAY_FLAG}=10s`;
 
 /** The metrics-server container keeps serving for a while after SIGTERM, unless the original already says how long. */
 function withShutdownDelay(podSpec: PodSpec): void {
-  const containers = podSpec.containers ?? [];
-  const container = containers.find((candidate) => candidate.image?.includes('metrics-server')) ?? containers[0];
+  const container = mainContainer(podSpec, 'metrics-server');
   if (!container) return;
   const given = [...(container.command ?? []), ...(container.args ?? [])].some((arg) => arg === SHUTDOWN_DELAY_FLAG || arg.startsWith(`${SHUTDOWN_DELAY_FLAG}=`));
   if (!given) container.args = [...(container.args ?? []), SHUTDOWN_DELAY];
