@@ -28,7 +28,7 @@ async function kubectlOk(args: string[], input?: string): Promise<void> {
 
 /** The Corefile and a custom file a pod's process reads, in its own mount namespace. */
 function servedFiles(pod: any): { corefile: string; override: string } {
-  const pid = Number(String(pod.status.containerStatuses[0].containerID).replace('sim-runner://', ''));
+  const pid = sim.processIdOf(pod);
   return { corefile: readFileSync(`/proc/${pid}/root/etc/coredns/Corefile`, 'utf8'), override: readFileSync(`/proc/${pid}/root/etc/coredns/custom/custom.override`, 'utf8') };
 }
 

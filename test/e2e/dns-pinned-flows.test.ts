@@ -10,9 +10,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readyPods } from '../lib/robustness.ts';
 import { plugin, sim } from '../lib/plugin.ts';
+import { pollUntil } from '../sim/lib/settle.ts';
 
 const run = promisify(execFile);
-const KUBE_DNS = '10.32.0.10';
+const KUBE_DNS = sim.clusterAddresses.kubeDns;
 const COPY_PODS = 'kapsule-ha/instance=coredns-ha';
 
 /** The UDP flows to the kube-dns ClusterIP that conntrack pins to `podIP`. */
@@ -20,8 +21,6 @@ async function flowsTo(podIP: string): Promise<number> {
   const { stdout } = await run('nsenter', [`--net=${sim.clusterNetwork()}`, 'conntrack', '-L', '-p', 'udp', '--orig-dst', KUBE_DNS, '--reply-src', podIP], { encoding: 'utf8' });
   return stdout.split('\n').filter((line) => line.includes(`src=${podIP}`)).length;
 }
-
-const pidOf = (pod: any) => Number(String(pod.status?.containerStatuses?.[0]?.containerID ?? '').replace('sim-runner://', ''));
 
 describe("a stopping copy pod's pinned flows", () => {
   beforeAll(async () => {
@@ -41,19 +40,20 @@ describe("a stopping copy pod's pinned flows", () => {
       const pinned = await Promise.all(pods.map(async (pod) => ({ pod, flows: await flowsTo(pod.status.podIP) })));
       const target = pinned.sort((a, b) => b.flows - a.flows)[0]!;
       expect(target.flows, 'conntrack pinned flows to a copy pod').toBeGreaterThan(0);
-      const pid = pidOf(target.pod);
+      const pid = sim.processIdOf(target.pod);
       expect(existsSync(`/proc/${pid}`)).toBe(true);
 
       const deleted = await sim.kubectl(['delete', 'pod', '-n', 'kube-system', target.pod.metadata.name, '--wait=false']);
       expect(deleted.code, deleted.stderr).toBe(0);
-      let clearedWhileRunning: boolean | undefined;
-      for (let waited = 0; clearedWhileRunning === undefined && waited < 30_000; waited += 100) {
+      // Whichever comes first: the flows gone (read before the process, so a process seen
+      // running afterwards was running when they were gone), or the process gone.
+      let clearedWhileRunning = false;
+      await pollUntil('the flows cleared or the process gone', 30_000, async () => {
         const flows = await flowsTo(target.pod.status.podIP);
         const running = existsSync(`/proc/${pid}`);
-        if (flows === 0) clearedWhileRunning = running;
-        else if (!running) clearedWhileRunning = false;
-        else await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+        clearedWhileRunning = flows === 0 && running;
+        return flows === 0 || !running ? undefined : 'either';
+      });
       expect(clearedWhileRunning, 'the flows pinned to the stopping pod were cleared before its process exited').toBe(true);
     } finally {
       await client.close();

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployments, deploymentsSettled, expectDisabled, expectEnabled, isReadyPod, readyPods, zoneByNode } from '../lib/robustness.ts';
 import { START_DELAY_MS } from '../lib/dns.ts';
 import { expectMetricsServed, startHpaApp, underMetricsProbe, type ScalingActiveWatcher } from '../lib/metrics.ts';
-import { plugin, sim } from '../lib/plugin.ts';
+import { kubeSystem, plugin, sim } from '../lib/plugin.ts';
 
 const OUTAGE = 'fr-par-1';
 const COPY_PODS = 'kapsule-ha/instance=metrics-server-ha';
@@ -64,8 +64,8 @@ describe('the metrics API through every cut-over, real metrics-server pods', () 
     await expectEnabled();
     expect((await plugin(['check-drift'])).code).toBe(0);
     // The copy took the upgrade's new argument with its new image.
-    const copyArgs = (await sim.kubectl(['get', 'deployment', 'metrics-server-ha', '-n', 'kube-system', '-o', 'jsonpath={.spec.template.spec.containers[0].args}'])).stdout;
-    for (const arg of sim.upgradedArgs['metrics-server']!) expect(copyArgs).toContain(arg);
+    const copy = await kubeSystem('deployment', 'metrics-server-ha');
+    expect(copy.spec.template.spec.containers[0].args).toEqual(expect.arrayContaining(sim.upgradedArgs['metrics-server']!));
     expectHpaActive('enable all and the repair');
   }, 400_000);
 

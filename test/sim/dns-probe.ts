@@ -183,20 +183,21 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
     if (query) query.localPort = localPort;
   });
   const staleFlowLosses: string[] = [];
-  // A query never answered: where kube-proxy sent it and what that endpoint was doing then.
-  const explainTimeout = (query: Pending): string => {
-    if (!flows) return '';
-    if (query.localPort === undefined) return ' (the relay never reported it sent)';
+  // A query never answered: where kube-proxy sent it and what that endpoint was doing then,
+  // and the pod it was pinned to when that is the stale-flow race.
+  const diagnoseTimeout = (query: Pending): { detail: string; stalePod?: string } => {
+    if (!flows) return { detail: '' };
+    if (query.localPort === undefined) return { detail: ' (the relay never reported it sent)' };
     const found = flows.flowOf(query.localPort, query.sentAt);
-    if (!found) return ` (from port ${query.localPort}: no conntrack flow, so it never reached kube-proxy's rules)`;
+    if (!found) return { detail: ` (from port ${query.localPort}: no conntrack flow, so it never reached kube-proxy's rules)` };
     const { flow, reused } = found;
     const history = endpoints.history(flow.endpoint);
     const stalePod = reused ? staleFlowPod(history, query.sentAt) : undefined;
-    if (stalePod) staleFlowLosses.push(stalePod);
     const dnat = reused ? `matched the flow an earlier query from the same port left at +${flow.at - startedAt}ms, DNATed` : `DNATed at +${flow.at - startedAt}ms`;
     const reply = flow.repliedAt === undefined ? 'no reply seen by conntrack' : `conntrack saw a reply at +${flow.repliedAt - startedAt}ms`;
     const conditions = history.map((h) => `+${h.at - startedAt}ms ${h.pod} ${h.condition}`).join(', ') || 'never listed';
-    return ` (sent at +${query.sentAt - startedAt}ms from port ${query.localPort}, ${dnat} to ${flow.endpoint}, ${reply}; that endpoint: ${conditions})${stalePod ? ' [a stale flow]' : ''}`;
+    const detail = ` (sent at +${query.sentAt - startedAt}ms from port ${query.localPort}, ${dnat} to ${flow.endpoint}, ${reply}; that endpoint: ${conditions})${stalePod ? ' [a stale flow]' : ''}`;
+    return { detail, stalePod };
   };
   transport.onAnswer((_relayId, message, localPort) => {
     let answer: dnsPacket.DecodedPacket;
@@ -248,9 +249,10 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
     const id = nextId;
     nextId = (nextId + 1) % 65536;
     const timer = setTimeout(() => {
-      const query = pending.get(id);
+      const { detail, stalePod } = diagnoseTimeout(pending.get(id)!);
       pending.delete(id);
-      fail('timeout', `${name} at ${target}${query ? explainTimeout(query) : ''}`);
+      if (stalePod) staleFlowLosses.push(stalePod);
+      fail('timeout', `${name} at ${target}${detail}`);
     }, timeoutMs);
     pending.set(id, { expected: answer, question: name, target, timer, sentAt: Date.now() });
     counts.sent++;

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { pollUntil } from './lib/settle.ts';
 import { runnableImages } from './runner/images.ts';
-import { apiClient, auditOffset, clusterHttpGet, clusterNetwork, createTestNamespace, info, kubectl, podLogFile, readAuditCaughtUp, reset, resolveIn, upstreamAnswer, upstreamName, waitForAudit, type Api, type AuditEvent } from './sim.ts';
+import { apiClient, auditOffset, clusterHttpGet, clusterNetwork, createTestNamespace, info, kubectl, podLogFile, processIdOf, readAuditCaughtUp, reset, resolveIn, upstreamAnswer, upstreamName, waitForAudit, type Api, type AuditEvent } from './sim.ts';
 
 const run = promisify(execFile);
 
@@ -32,7 +32,6 @@ async function routeTo(podIP: string): Promise<string> {
 }
 
 const isReady = (pod: any) => pod?.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') ?? false;
-const pidOf = (pod: any) => Number(String(pod.status?.containerStatuses?.[0]?.containerID ?? '').replace('sim-runner://', ''));
 
 async function podsOf(namespace: string, selector: string): Promise<any[]> {
   return api.list(`/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(selector)}`);
@@ -90,9 +89,9 @@ describe('CoreDNS', () => {
     expect(await resolve(address, 'nowhere.upstream.test')).toBe('NXDOMAIN');
     // The Corefile the process reads (in its own mount namespace) is the ConfigMap's, byte for byte.
     const { body: configMap } = await api.get('/api/v1/namespaces/kube-system/configmaps/coredns');
-    expect(readFileSync(`/proc/${pidOf(pod)}/root/etc/coredns/Corefile`, 'utf8')).toBe(configMap.data.Corefile);
+    expect(readFileSync(`/proc/${processIdOf(pod)}/root/etc/coredns/Corefile`, 'utf8')).toBe(configMap.data.Corefile);
     // Its resolv.conf is the node's (dnsPolicy Default): the upstream server.
-    expect(readFileSync(`/proc/${pidOf(pod)}/root/etc/resolv.conf`, 'utf8')).toMatch(/^nameserver 172\.16\.0\.1$/m);
+    expect(readFileSync(`/proc/${processIdOf(pod)}/root/etc/resolv.conf`, 'utf8')).toMatch(/^nameserver 172\.16\.0\.1$/m);
     // The EndpointSlice of kube-dns lists it, as for any Ready pod.
     const slices = await api.list('/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkube-dns');
     expect(slices.flatMap((s) => (s.endpoints ?? []).flatMap((e: any) => e.addresses))).toContain(pod.status.podIP);
@@ -138,7 +137,7 @@ describe('CoreDNS', () => {
       return pod && isReady(pod) ? undefined : 'Ready';
     });
     const address = pod.status.podIP as string;
-    const pid = pidOf(pod);
+    const pid = processIdOf(pod);
     await api.request('DELETE', `/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}`);
     await pollUntil('Ready=False while deleted', 10_000, async () => {
       const { body } = await api.get(`/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}`);
@@ -172,7 +171,7 @@ describe('CoreDNS', () => {
     const [after] = await podsOf(namespace, 'app=dns');
     expect(after.status.containerStatuses[0].restartCount).toBe(0);
 
-    const pid = pidOf(after);
+    const pid = processIdOf(after);
     expect(existsSync(`/proc/${pid}`)).toBe(true);
     await api.request('DELETE', `/apis/apps/v1/namespaces/${namespace}/deployments/dns`);
     await pollUntil('the pod to be gone', 60_000, async () => ((await podsOf(namespace, 'app=dns')).length === 0 ? undefined : 'no pod'));

@@ -318,6 +318,11 @@ export async function resolveIn(netns: string, server: string, name: string, tim
   }
 }
 
+/** The process id of a runner pod's (first) container, from the containerID the runner reports (`sim-runner://<pid>`). */
+export function processIdOf(pod: any): number {
+  return Number(String(pod.status?.containerStatuses?.[0]?.containerID ?? '').replace('sim-runner://', ''));
+}
+
 /** The output (stdout and stderr, every restart) of a pod the runner runs: logs/pods/<namespace>_<pod>.log. */
 export function podLogFile(namespace: string, pod: string, stateDir?: string): string {
   return path.join(layout(stateDir).logDir, 'pods', `${namespace}_${pod}.log`);

@@ -29,9 +29,8 @@ export class Container {
   private stopping = false;
   private nextBackoffMs = 0;
   private runs = 0;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  /** The readiness probe's: a kubelet keeps probing a stopping container until it fails. */
-  private readonly readinessTimers = new Set<NodeJS.Timeout>();
+  /** Pending work, by kind: a stop cancels all but the readiness probe (a kubelet keeps probing a stopping container until it fails). */
+  private readonly timers = new Map<NodeJS.Timeout, 'readiness' | 'other'>();
   private readonly spec: any;
   private readonly hooks: ContainerHooks;
 
@@ -72,8 +71,8 @@ export class Container {
   /** SIGTERM, then SIGKILL after the grace period; no restart afterwards. */
   async stop(graceMs = this.hooks.terminationGraceMs): Promise<void> {
     this.stopping = true;
-    for (const timer of this.timers) {
-      if (this.readinessTimers.has(timer)) continue;
+    for (const [timer, kind] of this.timers) {
+      if (kind === 'readiness') continue;
       clearTimeout(timer);
       this.timers.delete(timer);
     }
@@ -163,14 +162,12 @@ export class Container {
     this.later(tick, t.initialDelayMs + t.periodMs);
   }
 
-  private later(work: () => void | Promise<void>, ms: number, kind?: 'readiness'): void {
+  private later(work: () => void | Promise<void>, ms: number, kind: 'readiness' | 'other' = 'other'): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      this.readinessTimers.delete(timer);
       void work();
     }, ms);
-    this.timers.add(timer);
-    if (kind === 'readiness') this.readinessTimers.add(timer);
+    this.timers.set(timer, kind);
   }
 }
 
