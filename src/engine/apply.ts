@@ -69,7 +69,7 @@ async function applyComponent(kube: KubeClient, plan: ComponentPlan, options: Ap
     for (const round of writeRounds(stage.writes)) {
       stopIfAsked(describeWrites(round));
       // The whole round is answered before a failure is raised: no write is left in flight.
-      const outcomes = await Promise.allSettled(round.map((step) => applyWrite(kube, step, dryRun, report)));
+      const outcomes = await Promise.allSettled(round.map((step) => applyWrite(kube, step, dryRun, report, options.signal)));
       const failed = outcomes.find((outcome) => outcome.status === 'rejected');
       if (failed) throw failed.reason;
     }

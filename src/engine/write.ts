@@ -1,5 +1,6 @@
 // One write of a plan: sent, reported, and on a lost race planned again from a fresh read.
-import { EXIT } from '../kube/exit-codes.ts';
+import { EXIT, InterruptedError } from '../kube/exit-codes.ts';
+import { sleep } from '../kube/retry.ts';
 import type { KubeClient, KubeObject } from '../kube/types.ts';
 import { describeRef, PreflightError, StoppedError } from './errors.ts';
 import { stepFor } from './plan.ts';
@@ -46,8 +47,19 @@ export interface WriteReport {
   replanned(step: WriteStep, reason: string): void;
 }
 
-/** Applies one write; on a lost race re-reads the object and plans it again from fresh state. */
-export async function applyWrite(kube: KubeClient, first: WriteStep, dryRun: boolean, report: WriteReport): Promise<void> {
+/** Ctrl-C during the pause before a re-plan: that write was not made, nothing after it starts. */
+async function pauseBeforeReplan(step: WriteStep, attempt: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await sleep(replanPauseMs(attempt), signal);
+  } catch {
+    throw new InterruptedError(
+      `interrupted: stopped before planning ${step.action} ${describeRef(step.ref)} again (it lost a race, nothing of it was written); every change before it is kept and safe. Re-run to continue.`,
+    );
+  }
+}
+
+/** Applies one write; on a lost race re-reads the object and plans it again from fresh state. `signal`: Ctrl-C. */
+export async function applyWrite(kube: KubeClient, first: WriteStep, dryRun: boolean, report: WriteReport, signal?: AbortSignal): Promise<void> {
   let step: WriteStep | undefined = first;
   try {
     for (let attempt = 0; step; attempt++) {
@@ -57,7 +69,7 @@ export async function applyWrite(kube: KubeClient, first: WriteStep, dryRun: boo
         return;
       } catch (error) {
         if (!mayBeStale(error, step) || attempt >= MAX_REPLANS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, replanPauseMs(attempt)));
+        await pauseBeforeReplan(step, attempt, signal);
         const live: KubeObject | undefined = await kube.get(step.ref);
         // Unchanged since we read it: the patch itself is invalid, not stale.
         if (step.action === 'patch' && statusOf(error) === 422 && live?.metadata.resourceVersion === step.live.metadata.resourceVersion) throw error;

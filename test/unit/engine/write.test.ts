@@ -48,4 +48,14 @@ describe('a write that lost a race', () => {
     expect(patches).toHaveLength(1);
     expect(replanned.length).toBeGreaterThan(0);
   });
+
+  it('stops on Ctrl-C during the pause with exit 130, and writes nothing more', async () => {
+    const desired: DesiredObject = { object: deployment(0, 'new'), ref, mode: 'subset', owned: true, purpose: 'the HA copy' };
+    const { kube, patches } = busyCluster(60_000);
+    const step = stepFor(desired, deployment(1, 'old'));
+    const interrupt = new AbortController();
+    const run = applyWrite(kube, step as never, false, { wrote: () => undefined, replanned: () => interrupt.abort() }, interrupt.signal);
+    await expect(run).rejects.toMatchObject({ exitCode: 130, message: expect.stringMatching(/^interrupted: stopped before planning patch deployment\/coredns-ha .* again/) });
+    expect(patches).toHaveLength(0);
+  });
 });
