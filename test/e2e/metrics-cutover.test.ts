@@ -45,7 +45,7 @@ describe('the metrics API through every cut-over, real metrics-server pods', () 
   it('enable metrics-server --yes: every request answered while the copy starts and the original goes (but for the termination race)', async () => {
     const { value: result, metrics } = await underMetricsProbe(() => plugin(['enable', 'metrics-server', '--yes']));
     expect(result.code, result.stderr).toBe(0);
-    expectMetricsServed(metrics, 'enable metrics-server', { terminationRace: 'the original is scaled to 0' });
+    expectMetricsServed(metrics, 'enable metrics-server', { originalScaledDown: true });
     expect((await deployments()).get('metrics-server')?.replicas).toBe(0);
     expect((await readyPods(COPY_PODS)).length).toBe(2);
     expectHpaActive('enable metrics-server');
@@ -60,7 +60,7 @@ describe('the metrics API through every cut-over, real metrics-server pods', () 
     expect((await deployments()).get('metrics-server')?.replicas).toBe(1);
     const repair = await underMetricsProbe(() => plugin(['enable', 'all', '--yes']));
     expect(repair.value.code, repair.value.stderr).toBe(0);
-    expectMetricsServed(repair.metrics, 'enable all after the upgrade', { terminationRace: 'the original is scaled to 0' });
+    expectMetricsServed(repair.metrics, 'enable all after the upgrade', { originalScaledDown: true });
     await expectEnabled();
     expect((await plugin(['check-drift'])).code).toBe(0);
     // The copy took the upgrade's new argument with its new image.

@@ -8,14 +8,12 @@
 // - 'endpoint': from the cluster namespace, to a random ready endpoint of kube-dns (as
 //   the probe's own EndpointSlice watch sees them), bypassing the Service.
 // It watches kube-dns's EndpointSlices in both (the fewest ready endpoints, settling).
-import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import readline from 'node:readline';
 import { clusterAddresses } from './lib/pod-network.ts';
 import { openUdpRelay, type UdpRelay } from './lib/udp-relay.ts';
-import { readFileSync } from 'node:fs';
 import dnsPacket from 'dns-packet';
-import { listWatch } from './lib/list-watch.ts';
+import { watchConntrack } from './conntrack-events.ts';
+import { describeHistory, followEndpoints, type EndpointState } from './endpoint-history.ts';
 import * as sim from './sim.ts';
 
 export const PROBE_AGENT = 'kapsule-ha-dns-probe';
@@ -161,7 +159,7 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
     }
   }
   const reach = options.reach ?? ((ip: string, port: number) => ({ host: ip, port }));
-  const endpoints = await watchEndpoints(options.stateDir);
+  const endpoints = await followEndpoints({ service: 'kube-dns', port: { name: 'dns', protocol: 'UDP' }, agent: PROBE_AGENT, stateDir: options.stateDir });
 
   const counts: DnsCounts = { sent: 0, answered: 0, timeouts: 0, servfails: 0, wrong: 0, noEndpoint: 0, unreachable: 0, failed: 0 };
   const firstFailures: string[] = [];
@@ -195,7 +193,7 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
     const stalePod = reused ? staleFlowPod(history, query.sentAt) : undefined;
     const dnat = reused ? `matched the flow an earlier query from the same port left at +${flow.at - startedAt}ms, DNATed` : `DNATed at +${flow.at - startedAt}ms`;
     const reply = flow.repliedAt === undefined ? 'no reply seen by conntrack' : `conntrack saw a reply at +${flow.repliedAt - startedAt}ms`;
-    const conditions = history.map((h) => `+${h.at - startedAt}ms ${h.pod} ${h.condition}`).join(', ') || 'never listed';
+    const conditions = describeHistory(history, startedAt);
     const detail = ` (sent at +${query.sentAt - startedAt}ms from port ${query.localPort}, ${dnat} to ${flow.endpoint}, ${reply}; that endpoint: ${conditions})${stalePod ? ' [a stale flow]' : ''}`;
     return { detail, stalePod };
   };
@@ -311,24 +309,14 @@ interface Flow {
  */
 async function watchServiceFlows(clusterNetns: string): Promise<{ flowOf(port: number, sentAt: number): { flow: Flow; reused: boolean } | undefined; stop(): void }> {
   const byPort = new Map<number, Flow[]>();
-  const events = spawn('nsenter', [`--net=${clusterNetns}`, 'conntrack', '-E', '-e', 'NEW,UPDATE', '-p', 'udp', '--orig-dst', clusterAddresses.kubeDns], { stdio: ['ignore', 'pipe', 'ignore'] });
-  await new Promise<void>((resolve, reject) => {
-    events.once('spawn', resolve);
-    events.once('error', reject);
-  });
-  readline.createInterface({ input: events.stdout! }).on('line', (line) => {
-    const flow = /(NEW|UPDATE)\].*?sport=(\d+) dport=53 .*?src=(\S+)/.exec(line);
-    if (!flow) return;
-    const port = Number(flow[2]);
-    const known = byPort.get(port) ?? [];
-    if (flow[1] === 'NEW') byPort.set(port, [...known, { endpoint: flow[3] as string, at: Date.now() }]);
+  const watch = await watchConntrack(clusterNetns, { protocol: 'udp', destination: clusterAddresses.kubeDns, events: 'NEW,UPDATE' }, (event) => {
+    const known = byPort.get(event.sport) ?? [];
+    if (event.type === 'NEW') byPort.set(event.sport, [...known, { endpoint: event.endpoint, at: event.at }]);
     else {
       const last = known.at(-1);
-      if (last) last.repliedAt ??= Date.now();
+      if (last) last.repliedAt ??= event.at;
     }
   });
-  // Its netlink subscription is up within a moment of its start.
-  await new Promise((resolve) => setTimeout(resolve, 150));
   return {
     // The query's own flow is the first reported after it was sent; without one, it matched
     // the flow of an earlier query from the same source port (still in conntrack).
@@ -339,7 +327,7 @@ async function watchServiceFlows(clusterNetns: string): Promise<{ flowOf(port: n
       const earlier = known.at(-1);
       return earlier ? { flow: earlier, reused: true } : undefined;
     },
-    stop: () => void events.kill(),
+    stop: () => watch.stop(),
   };
 }
 
@@ -363,94 +351,4 @@ async function defaultNames(stateDir?: string): Promise<{ name: string; answer: 
   } finally {
     api.close();
   }
-}
-
-interface Endpoint {
-  ip: string;
-  port: number;
-}
-
-/** One endpoint's conditions as the watch saw them change; `pod` as its targetRef names it. */
-export interface EndpointState {
-  at: number;
-  pod: string;
-  condition: 'ready' | 'terminating (serving)' | 'terminating' | 'not ready' | 'gone from the EndpointSlice';
-}
-
-interface EndpointWatch {
-  ready(): Endpoint[];
-  history(ip: string): EndpointState[];
-  /** When the set of ready endpoints last changed (ms since the epoch). */
-  lastChangeAt(): number;
-  stop(): { error?: string; minReady: number; events: number };
-}
-
-/**
- * The ready UDP DNS endpoints of kube-dns (and each endpoint's history), kept current by a watch (list, then watch from
- * its resourceVersion; a watch the server ends normally is resumed). Any error is kept
- * and reported by stop(): a probe that lost sight of the endpoints proves nothing.
- */
-async function watchEndpoints(stateDir?: string): Promise<EndpointWatch> {
-  const info = sim.info(stateDir);
-  const ca = readFileSync(info.caFile);
-  const base = `/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices?labelSelector=${encodeURIComponent('kubernetes.io/service-name=kube-dns')}`;
-  const bySlice = new Map<string, Endpoint[]>();
-  let current: Endpoint[] = [];
-  let minReady = Number.POSITIVE_INFINITY;
-  let events = 0;
-  // The list's slices set the start; only the watch's changes count as events.
-  let watching = false;
-  let lastChangeAt = Date.now();
-  const history = new Map<string, EndpointState[]>();
-  const listedBySlice = new Map<string, string[]>();
-  const note = (ip: string, pod: string | undefined, condition: EndpointState['condition']) => {
-    const seen = history.get(ip) ?? [];
-    const last = seen.at(-1);
-    if (last?.condition !== condition) seen.push({ at: Date.now(), pod: pod ?? last?.pod ?? '?', condition });
-    history.set(ip, seen);
-  };
-  const conditionOf = (e: any): EndpointState['condition'] => {
-    const c = e.conditions ?? {};
-    return c.ready !== false ? 'ready' : c.terminating ? (c.serving ? 'terminating (serving)' : 'terminating') : 'not ready';
-  };
-
-  const update = (slice: any, deleted: boolean) => {
-    const port = (slice.ports ?? []).find((p: any) => (p.protocol ?? 'TCP') === 'UDP' && p.name === 'dns')?.port;
-    const listed = deleted ? [] : (slice.endpoints ?? []);
-    for (const e of listed) note(e.addresses[0], e.targetRef?.name, conditionOf(e));
-    const ips: string[] = listed.map((e: any) => e.addresses[0]);
-    for (const ip of listedBySlice.get(slice.metadata.name) ?? []) if (!ips.includes(ip)) note(ip, undefined, 'gone from the EndpointSlice');
-    listedBySlice.set(slice.metadata.name, ips);
-    const ready = !port ? [] : listed.filter((e: any) => e.conditions?.ready !== false).map((e: any) => ({ ip: e.addresses[0], port }));
-    if (ready.length === 0) bySlice.delete(slice.metadata.name);
-    else bySlice.set(slice.metadata.name, ready);
-    const before = current.map((e) => e.ip).sort().join();
-    current = [...bySlice.values()].flat();
-    if (current.map((e) => e.ip).sort().join() !== before) lastChangeAt = Date.now();
-  };
-
-  const watch = await listWatch({
-    server: info.server,
-    ca,
-    headers: { Authorization: `Bearer ${info.adminToken}`, 'User-Agent': PROBE_AGENT },
-    path: base,
-    what: "kube-dns's EndpointSlices",
-    onObject: (slice, deleted) => {
-      if (watching) events++;
-      update(slice, deleted);
-      if (watching) minReady = Math.min(minReady, current.length);
-    },
-  });
-  minReady = current.length;
-  watching = true;
-
-  return {
-    ready: () => current,
-    history: (ip) => history.get(ip) ?? [],
-    lastChangeAt: () => lastChangeAt,
-    stop() {
-      watch.stop();
-      return { error: watch.error(), minReady: minReady === Number.POSITIVE_INFINITY ? 0 : minReady, events };
-    },
-  };
 }

@@ -31,5 +31,9 @@ describe('the metrics probe', () => {
     expect(result.firstFailures[0]).toMatch(/unavailable|errors|timeouts/);
     expect(result.withoutMetricsMs).toBeGreaterThan(1000);
     expect(result.apiServiceUnavailable).toBeGreaterThanOrEqual(1);
+    // Each failure says why, as far as the cluster network shows: a connection refused by the
+    // original's stopping pod (the termination race), or none refused (no endpoint left).
+    for (const failure of result.firstFailures) expect(failure).toMatch(/\((\+\d+ms \S+ refused a connection; that endpoint: .*metrics-server-[a-z0-9]+-[a-z0-9]+ (terminating|gone)|\+\d+ms a connection kube-proxy did not rewrite|no connection to the Service was refused)/);
+    for (const pod of result.terminationRaces) expect(pod).toMatch(/^metrics-server-(?!ha-)/);
   }, 60_000);
 });

@@ -9,6 +9,8 @@ import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import * as sim from './sim.ts';
 import { listWatch } from './lib/list-watch.ts';
+import { watchConntrack, type ConntrackWatch } from './conntrack-events.ts';
+import { describeHistory, followEndpoints, type EndpointState, type EndpointHistory } from './endpoint-history.ts';
 
 export const METRICS_PROBE_AGENT = 'kapsule-ha-metrics-probe';
 export const METRICS_API = 'v1beta1.metrics.k8s.io';
@@ -47,6 +49,12 @@ export interface MetricsProbeResult extends MetricsCounts {
   apiServiceUnavailableMs: number;
   /** Available at the start (the probe proves nothing about a cut-over that began without metrics). */
   apiServiceAvailableAtStart: boolean;
+  /**
+   * Failed requests explained by the termination race alone (each connection refused in
+   * its time went to a pod already told to stop, see terminationRacePod): the pods, one
+   * entry per such request.
+   */
+  terminationRaces: string[];
   firstFailures: string[];
 }
 
@@ -69,20 +77,22 @@ export async function startMetricsProbe(options: MetricsProbeOptions = {}): Prom
     (node) => node.metadata.name,
   );
   const apiService = await watchAvailability(info.server, ca, headers);
+  const connections = await watchRefusedConnections(options.stateDir);
 
   const counts: MetricsCounts = { sent: 0, answered: 0, unavailable: 0, missingNodes: 0, errors: 0, timeouts: 0, failed: 0 };
-  const firstFailures: string[] = [];
   const startedAt = Date.now();
   let lastComplete = startedAt;
   let failingSince: number | undefined;
   let longestWithoutMetricsMs = 0;
   let withoutMetricsMs = 0;
   let inFlight = 0;
+  // Explained when the probe stops, once conntrack's last events are in.
+  const failures: { kind: string; sentAt: number; failedAt: number; detail: string }[] = [];
   const fail = (kind: 'unavailable' | 'missingNodes' | 'errors' | 'timeouts', sentAt: number, detail: string) => {
     counts[kind]++;
     counts.failed++;
     failingSince ??= sentAt;
-    if (firstFailures.length < 10) firstFailures.push(`+${sentAt - startedAt}ms ${kind}: ${detail}`);
+    failures.push({ kind, sentAt, failedAt: Date.now(), detail });
   };
   const complete = (at: number) => {
     counts.answered++;
@@ -147,10 +157,20 @@ export async function startMetricsProbe(options: MetricsProbeOptions = {}): Prom
       const endedAt = Date.now();
       while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
       agent.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 200)); // conntrack's last events
+      const firstFailures: string[] = [];
+      const terminationRaces: string[] = [];
+      for (const { kind, sentAt, failedAt, detail } of failures) {
+        const { explanation, racedPod } = connections.explain(sentAt, failedAt, startedAt);
+        if (racedPod) terminationRaces.push(racedPod);
+        if (firstFailures.length < 10) firstFailures.push(`+${sentAt - startedAt}ms ${kind}: ${detail}${explanation}`);
+      }
+      const endpointWatch = connections.stop();
       if (failingSince !== undefined) withoutMetricsMs += endedAt - failingSince;
       longestWithoutMetricsMs = Math.max(longestWithoutMetricsMs, endedAt - lastComplete);
       const watch = apiService.stop();
       if (watch.error) throw new Error(`the metrics probe's watch of apiservice/${METRICS_API} failed, so its counts prove less: ${watch.error}`);
+      if (endpointWatch.error) throw new Error(`the metrics probe's watch of metrics-server's EndpointSlices failed, so its failures are not explained: ${endpointWatch.error}`);
       return {
         ...counts,
         windowMs: endedAt - startedAt,
@@ -160,6 +180,7 @@ export async function startMetricsProbe(options: MetricsProbeOptions = {}): Prom
         apiServiceUnavailable: watch.unavailable,
         apiServiceUnavailableMs: watch.unavailableMs,
         apiServiceAvailableAtStart: watch.availableAtStart,
+        terminationRaces,
         firstFailures,
       };
     },
@@ -210,4 +231,77 @@ async function watchAvailability(server: string, ca: Buffer, headers: Record<str
       return { ...(error ? { error } : {}), unavailable, unavailableMs, availableAtStart };
     },
   };
+}
+
+interface RefusedConnection {
+  at: number;
+  /** The pod IP kube-proxy sent the SYN to; the Service address itself when nothing rewrote it. */
+  endpoint: string;
+}
+
+interface ConnectionWatch {
+  /** Why a request sent at `sentAt` and failed at `failedAt` failed, as far as the connections refused in between tell, and the pod when that is the termination race. */
+  explain(sentAt: number, failedAt: number, startedAt: number): { explanation: string; racedPod?: string };
+  stop(): { error?: string };
+}
+
+/**
+ * The connections to the metrics-server Service refused in the cluster network (the API
+ * server's egress reaches a ClusterIP there): conntrack shows where kube-proxy sent each SYN,
+ * the EndpointSlice watch what that endpoint was doing.
+ */
+async function watchRefusedConnections(stateDir?: string): Promise<ConnectionWatch> {
+  const api = sim.apiClient({ stateDir, userAgent: METRICS_PROBE_AGENT });
+  let serviceIP: string;
+  try {
+    serviceIP = (await api.get<{ spec: { clusterIP: string } }>('/api/v1/namespaces/kube-system/services/metrics-server')).body.spec.clusterIP;
+  } finally {
+    api.close();
+  }
+  const endpoints: EndpointHistory = await followEndpoints({ service: 'metrics-server', port: { name: 'https', protocol: 'TCP' }, agent: METRICS_PROBE_AGENT, stateDir });
+  const established = new Set<number>();
+  const opened = new Map<number, number>();
+  const refused: RefusedConnection[] = [];
+  const flows: ConntrackWatch = await watchConntrack(sim.clusterNetwork(stateDir), { protocol: 'tcp', destination: serviceIP, events: 'NEW,UPDATE,DESTROY' }, (event) => {
+    if (event.type === 'NEW') {
+      established.delete(event.sport);
+      opened.set(event.sport, event.at);
+    } else if (event.state === 'ESTABLISHED' || event.state === 'SYN_RECV') established.add(event.sport);
+    else if (event.state === 'CLOSE' && opened.has(event.sport) && !established.has(event.sport)) {
+      // Closed before it was ever established: the SYN was answered with a reset (or an ICMP error).
+      refused.push({ at: opened.get(event.sport)!, endpoint: event.endpoint });
+      opened.delete(event.sport);
+    }
+  });
+  return {
+    explain(sentAt, failedAt, startedAt) {
+      const inTime = refused.filter((connection) => connection.at >= sentAt - 50 && connection.at <= failedAt + 50);
+      if (inTime.length === 0) {
+        return { explanation: flows.lostEvents() ? ' (no refused connection seen, but conntrack lost events)' : ' (no connection to the Service was refused in its time: kube-proxy rejected it before conntrack kept it, or it never got that far)' };
+      }
+      const races = inTime.map((connection) => terminationRacePod(endpoints.history(connection.endpoint), connection.at));
+      const told = inTime.map((connection) => {
+        if (connection.endpoint === serviceIP) return `+${connection.at - startedAt}ms a connection kube-proxy did not rewrite (no endpoint for it) was refused`;
+        return `+${connection.at - startedAt}ms ${connection.endpoint} refused a connection; that endpoint: ${describeHistory(endpoints.history(connection.endpoint), startedAt)}`;
+      });
+      const racedPod = races.every((pod) => pod !== undefined) ? races[0] : undefined;
+      return { explanation: ` (${told.join('; ')})${racedPod ? ' [the termination race]' : ''}`, racedPod };
+    },
+    stop() {
+      flows.stop();
+      return { error: endpoints.stop().error };
+    },
+  };
+}
+
+/**
+ * The pod behind a refused connection when that is the termination race: it had been told
+ * to stop (terminating, or gone) when the connection was refused, or was within a second
+ * after (the runner's SIGTERM and the EndpointSlice controller see the deletion at once; the
+ * slice's write may come a moment after the process has stopped listening).
+ */
+export function terminationRacePod(history: EndpointState[], refusedAt: number): string | undefined {
+  const stopping = history.find((h) => h.condition.startsWith('terminating') || h.condition === 'gone from the EndpointSlice');
+  if (!stopping || stopping.at > refusedAt + 1000) return undefined;
+  return stopping.pod;
 }

@@ -297,6 +297,19 @@ export async function startKubeProxy(stateDir?: string): Promise<void> {
   await startComponent(layout(stateDir), 'kube-proxy');
 }
 
+/**
+ * The pod IPs kube-proxy's rules send new connections to for a Service port
+ * (`<namespace>/<service>/<protocol>/<port name>`, e.g. `kube-system/metrics-server/tcp/https`),
+ * as its nftables table holds them right now: none when it has no service chain for it.
+ * What a connection made this moment can reach, whatever the EndpointSlices already say.
+ */
+export async function kubeProxyEndpoints(servicePort: string, stateDir?: string): Promise<string[]> {
+  const { stdout } = await runCommand('nsenter', [`--net=${clusterNetns(layout(stateDir))}`, 'nft', 'list', 'table', 'ip', 'kube-proxy'], { maxBuffer: 16 << 20 });
+  const chain = new RegExp(`chain service-[A-Z0-9]+-${servicePort.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\{([^}]*\\}[^}]*)\\}`).exec(stdout);
+  if (!chain) return [];
+  return [...chain[1]!.matchAll(/goto endpoint-[A-Z0-9]+-\S+?__([0-9.]+)\/\d+/g)].map((match) => match[1]!);
+}
+
 /** One DNS query (A) from inside `netns` to server:53: the addresses, the RCODE name when there is none, or 'timeout'. */
 export async function resolveIn(netns: string, server: string, name: string, timeoutMs = 2000): Promise<string[] | string> {
   const relay = await openUdpRelay(netns);

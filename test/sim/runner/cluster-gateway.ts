@@ -60,6 +60,8 @@ function connectProxy(): http.Server {
     }
     const upstream = net.connect(Number(match[2]), match[1]);
     const failed = (error: Error) => {
+      // Logged: a refused connection to a ClusterIP is one kube-proxy did not rewrite, or sent to an endpoint that had stopped.
+      log(`CONNECT ${match[1]}:${match[2]} failed: ${error.message}`);
       if (!client.destroyed) client.end(`HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\n\r\n${error.message}\n`);
     };
     upstream.once('error', failed);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { staleFlowPod, type EndpointState } from '../../sim/dns-probe.ts';
+import { staleFlowPod } from '../../sim/dns-probe.ts';
+import type { EndpointState } from '../../sim/endpoint-history.ts';
 
 const pod = 'coredns-7888fbbcd5-7n7sz';
 // As the failing run of 16:00Z saw it (ms since the probe started).
