@@ -1,18 +1,11 @@
 // sim:upgrade and sim:reset do what the tests and the demo rely on.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
-import { apiClient, createTestNamespace, info, kubectl, reset, scaleNodes, setStartDelay, upgrade, upgradedArgs, upgradedImages, type Api } from './sim.ts';
+import { createTestNamespace, info, kubectl, reset, scaleNodes, setStartDelay, upgrade, upgradedArgs, upgradedImages, } from './sim.ts';
+import { onFreshSimulator } from './fresh-simulator.ts';
 import { lastAppliedAnnotation, seedObjects, withLastApplied } from './lib/seed.ts';
 
-let api: Api;
-beforeAll(async () => {
-  await reset();
-  api = apiClient();
-});
-afterAll(async () => {
-  api.close();
-  await reset();
-});
+const api = onFreshSimulator();
 
 const images = async (): Promise<Record<string, string>> => {
   const deployments = await api.list('/apis/apps/v1/namespaces/kube-system/deployments');

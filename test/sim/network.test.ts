@@ -3,22 +3,14 @@
 // reach the API server through the `kubernetes` Service, and the API server reaches pods.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { pollUntil } from './lib/settle.ts';
-import { apiClient, clusterHttpGet, clusterNetwork, info, kubectl, openClientSandbox, reset, startKubeProxy, stopKubeProxy, type Api } from './sim.ts';
+import { clusterHttpGet, clusterNetwork, info, kubectl, openClientSandbox, startKubeProxy, stopKubeProxy, } from './sim.ts';
+import { onFreshSimulator } from './fresh-simulator.ts';
 import { startDnsProbe } from './dns-probe.ts';
 
 const run = promisify(execFile);
-let api: Api;
-
-beforeAll(async () => {
-  await reset();
-  api = apiClient();
-});
-afterAll(async () => {
-  api.close();
-  await reset();
-});
+const api = onFreshSimulator();
 
 const kubeDnsPods = async () => (await api.list('/api/v1/namespaces/kube-system/pods?labelSelector=k8s-app%3Dkube-dns')).filter((p) => p.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'));
 

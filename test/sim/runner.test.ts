@@ -4,22 +4,15 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { pollUntil } from './lib/settle.ts';
 import { runnableImages } from './runner/images.ts';
-import { apiClient, auditOffset, clusterHttpGet, clusterNetwork, createTestNamespace, info, kubectl, podLogFile, processIdOf, readAuditCaughtUp, reset, resolveIn, upstreamAnswer, upstreamName, waitForAudit, type Api, type AuditEvent } from './sim.ts';
+import { auditOffset, clusterHttpGet, clusterNetwork, createTestNamespace, info, kubectl, podLogFile, processIdOf, readAuditCaughtUp, resolveIn, upstreamAnswer, upstreamName, waitForAudit, type AuditEvent } from './sim.ts';
+import { onFreshSimulator } from './fresh-simulator.ts';
 
 const run = promisify(execFile);
 
-let api: Api;
-beforeAll(async () => {
-  await reset();
-  api = apiClient();
-});
-afterAll(async () => {
-  api.close();
-  await reset();
-});
+const api = onFreshSimulator();
 
 /** One UDP query to address:53 from the cluster namespace (as a node would send it). */
 function resolve(address: string, name: string): Promise<string[] | string> {

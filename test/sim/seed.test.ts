@@ -1,17 +1,9 @@
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { apiClient, reset, type Api } from './sim.ts';
+import { describe, expect, inject, test } from 'vitest';
+import { onFreshSimulator } from './fresh-simulator.ts';
 import { pollUntil } from './lib/settle.ts';
 
-let api: Api;
-beforeAll(async () => {
-  await reset();
-  api = apiClient();
-});
-afterAll(async () => {
-  api.close();
-  await reset();
-});
+const api = onFreshSimulator();
 
 const isReady = (object: any) => object.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True');
 
