@@ -29,52 +29,46 @@ const clientQps = { qps: 500, burst: 1000 };
 export async function components(l: Layout): Promise<Component[]> {
   const pki = pkiFiles(l);
   const bin = (name: string) => path.join(l.binDir, name);
-  const schedulerConfig = path.join(l.stateDir, 'scheduler.yaml');
-  await writeFile(
-    schedulerConfig,
-    stringify({
-      apiVersion: 'kubescheduler.config.k8s.io/v1',
-      kind: 'KubeSchedulerConfiguration',
-      clientConnection: { kubeconfig: l.componentKubeconfig('kube-scheduler'), ...clientQps },
-      leaderElection: { leaderElect: false },
-    }),
-  );
+  /** A component's configuration file in the state folder, written as YAML; its path. */
+  const writeConfig = async (name: string, config: object): Promise<string> => {
+    const file = path.join(l.stateDir, name);
+    await writeFile(file, stringify(config));
+    return file;
+  };
+  const schedulerConfig = await writeConfig('scheduler.yaml', {
+    apiVersion: 'kubescheduler.config.k8s.io/v1',
+    kind: 'KubeSchedulerConfiguration',
+    clientConnection: { kubeconfig: l.componentKubeconfig('kube-scheduler'), ...clientQps },
+    leaderElection: { leaderElect: false },
+  });
   for (const dir of ['controller-manager', 'scheduler']) await mkdir(path.join(l.pkiDir, dir), { recursive: true });
   const network = networkFiles(l);
-  const egressConfig = path.join(l.stateDir, 'egress-selector.yaml');
   // The API server reaches pods and Services (aggregated APIs, webhooks) as Kapsule's
   // does, through a proxy into the cluster network (konnectivity there, the gateway here).
-  await writeFile(
-    egressConfig,
-    stringify({
-      apiVersion: 'apiserver.k8s.io/v1beta1',
-      kind: 'EgressSelectorConfiguration',
-      egressSelections: [
-        { name: 'cluster', connection: { proxyProtocol: 'HTTPConnect', transport: { uds: { udsName: network.egressSocket } } } },
-        { name: 'controlplane', connection: { proxyProtocol: 'Direct' } },
-        { name: 'etcd', connection: { proxyProtocol: 'Direct' } },
-      ],
-    }),
-  );
-  const kubeProxyConfig = path.join(l.stateDir, 'kube-proxy.yaml');
+  const egressConfig = await writeConfig('egress-selector.yaml', {
+    apiVersion: 'apiserver.k8s.io/v1beta1',
+    kind: 'EgressSelectorConfiguration',
+    egressSelections: [
+      { name: 'cluster', connection: { proxyProtocol: 'HTTPConnect', transport: { uds: { udsName: network.egressSocket } } } },
+      { name: 'controlplane', connection: { proxyProtocol: 'Direct' } },
+      { name: 'etcd', connection: { proxyProtocol: 'Direct' } },
+    ],
+  });
   const state = readState(l);
-  await writeFile(
-    kubeProxyConfig,
-    stringify({
-      apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
-      kind: 'KubeProxyConfiguration',
-      mode: 'nftables',
-      clientConnection: { kubeconfig: l.componentKubeconfig('kube-proxy'), ...clientQps },
-      // One kube-proxy for the whole pod network: it stands on the first node (its zone decides nothing here).
-      hostnameOverride: state ? (desiredNodes(state.nodesPerZone, state.zones)[0]?.metadata.name ?? '') : '',
-      clusterCIDR: cluster.podCidr,
-      detectLocalMode: 'ClusterCIDR',
-      healthzBindAddress: '127.0.0.1:10256',
-      metricsBindAddress: '127.0.0.1:10249',
-      // The machine-wide conntrack sysctls are not ours to change.
-      conntrack: { maxPerCore: 0, min: 0, tcpEstablishedTimeout: '0s', tcpCloseWaitTimeout: '0s' },
-    }),
-  );
+  const kubeProxyConfig = await writeConfig('kube-proxy.yaml', {
+    apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
+    kind: 'KubeProxyConfiguration',
+    mode: 'nftables',
+    clientConnection: { kubeconfig: l.componentKubeconfig('kube-proxy'), ...clientQps },
+    // One kube-proxy for the whole pod network: it stands on the first node (its zone decides nothing here).
+    hostnameOverride: state ? (desiredNodes(state.nodesPerZone, state.zones)[0]?.metadata.name ?? '') : '',
+    clusterCIDR: cluster.podCidr,
+    detectLocalMode: 'ClusterCIDR',
+    healthzBindAddress: '127.0.0.1:10256',
+    metricsBindAddress: '127.0.0.1:10249',
+    // The machine-wide conntrack sysctls are not ours to change.
+    conntrack: { maxPerCore: 0, min: 0, tcpEstablishedTimeout: '0s', tcpCloseWaitTimeout: '0s' },
+  });
   const etcdUrl = (port: number) => `http://127.0.0.1:${port}`;
 
   return [
