@@ -10,6 +10,7 @@
 // It watches kube-dns's EndpointSlices in both (the fewest ready endpoints, settling).
 import dgram from 'node:dgram';
 import { clusterAddresses } from './lib/pod-network.ts';
+import { startTicking } from './lib/ticker.ts';
 import { openUdpRelay, type UdpRelay } from './lib/udp-relay.ts';
 import dnsPacket from 'dns-packet';
 import { watchConntrack } from './conntrack-events.ts';
@@ -221,12 +222,7 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
 
   let nextId = Math.floor(Math.random() * 65536);
   let turn = 0;
-  let lastTick = startedAt;
-  let maxTickGapMs = 0;
-  const tick = () => {
-    const at = Date.now();
-    maxTickGapMs = Math.max(maxTickGapMs, at - lastTick);
-    lastTick = at;
+  const sendQuery = () => {
     let address: { host: string; port: number } | undefined;
     let target: string;
     if (mode === 'client') {
@@ -257,7 +253,7 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
     const packet = dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name }] });
     transport.send(id, address.host, address.port, packet);
   };
-  const interval = setInterval(tick, intervalMs);
+  const ticker = startTicking(intervalMs, sendQuery, startedAt);
 
   return {
     counts: () => ({ ...counts }),
@@ -268,7 +264,7 @@ export async function startDnsProbe(options: DnsProbeOptions = {}): Promise<DnsP
       const quietMs = settle.quietMs ?? 2000;
       const settleDeadline = Date.now() + (settle.settleMs ?? 30_000);
       while (Date.now() - endpoints.lastChangeAt() < quietMs && Date.now() < settleDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
-      clearInterval(interval);
+      const { maxGapMs: maxTickGapMs } = ticker.stop();
       const endedAt = Date.now();
       // Every query in flight is answered or times out.
       while (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -9,6 +9,7 @@ import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import * as sim from './sim.ts';
 import { listWatch } from './lib/list-watch.ts';
+import { startTicking } from './lib/ticker.ts';
 import { watchConntrack, type ConntrackWatch } from './conntrack-events.ts';
 import { describeHistory, followEndpoints, type EndpointState, type EndpointHistory } from './endpoint-history.ts';
 
@@ -137,23 +138,15 @@ export async function startMetricsProbe(options: MetricsProbeOptions = {}): Prom
     request.on('error', (error) => settle(() => fail('errors', sentAt, error.message)));
   };
 
-  let lastTick = startedAt;
-  let maxTickGapMs = 0;
-  const tick = () => {
-    const at = Date.now();
-    maxTickGapMs = Math.max(maxTickGapMs, at - lastTick);
-    lastTick = at;
-    ask();
-  };
-  const interval = setInterval(tick, intervalMs);
-  tick();
+  const ticker = startTicking(intervalMs, ask, startedAt);
+  ask();
 
   return {
     counts: () => ({ ...counts }),
     serving: () => failingSince === undefined && counts.answered > 0,
     async stop(tailMs = 1000) {
       await new Promise((resolve) => setTimeout(resolve, tailMs));
-      clearInterval(interval);
+      const { maxGapMs: maxTickGapMs } = ticker.stop();
       const endedAt = Date.now();
       while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
       agent.destroy();
