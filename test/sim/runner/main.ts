@@ -72,7 +72,11 @@ function podGone(uid: string): void {
   const worker = workers.get(uid);
   if (!worker) return;
   log(`${worker.key}: gone from the API`);
-  void worker.kill().then(() => forget(uid));
+  // A failed clean-up is logged, never left to end the runner (and every pod with it).
+  void worker
+    .kill()
+    .catch((e) => log(`${worker.key}: ${(e as Error).message}`))
+    .finally(() => forget(uid));
 }
 
 function forget(uid: string): void {

@@ -153,7 +153,9 @@ export class PodWorker {
     clearTimeout(this.tokenTimer);
     const sandbox = await this.sandbox?.catch(() => undefined);
     if (sandbox) await destroySandbox(this.env.layout, sandbox, this.sandboxPidFile());
-    await rm(this.dir, { recursive: true, force: true });
+    // A pod deleted while run() still lays out its volumes: the writes end within moments
+    // (run() stops once it sees the pod gone), and rm is retried on ENOTEMPTY meanwhile.
+    await rm(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   }
 
   private sandboxPidFile(): string {
@@ -183,7 +185,7 @@ export class PodWorker {
       }
       for (const name of projection.configMaps) this.configMaps.add(name);
       await writeAtomically(dir, projection.files);
-      if (projection.renewInMs !== undefined) {
+      if (projection.renewInMs !== undefined && !this.gone && !this.terminating) {
         clearTimeout(this.tokenTimer);
         this.tokenTimer = setTimeout(() => void this.projectVolumes().catch(() => undefined), projection.renewInMs);
       }
