@@ -32,8 +32,11 @@ describe('the metrics probe', () => {
     expect(result.withoutMetricsMs).toBeGreaterThan(1000);
     expect(result.apiServiceUnavailable).toBeGreaterThanOrEqual(1);
     // Each failure says why, as far as the cluster network shows: a connection refused by the
-    // original's stopping pod (the termination race), or none refused (no endpoint left).
-    for (const failure of result.firstFailures) expect(failure).toMatch(/\((\+\d+ms \S+ refused a connection; that endpoint: .*metrics-server-[a-z0-9]+-[a-z0-9]+ (terminating|gone)|\+\d+ms a connection kube-proxy did not rewrite|no connection to the Service was refused)/);
+    // original's stopping pod (the termination race), none refused (no endpoint left), or that
+    // conntrack lost events under the machine's load (then it says so rather than guess).
+    for (const failure of result.firstFailures) {
+      expect(failure).toMatch(/\((\+\d+ms \S+ refused a connection; that endpoint: .*metrics-server-[a-z0-9]+-[a-z0-9]+ (terminating|gone)|\+\d+ms a connection kube-proxy did not rewrite|no connection to the Service was refused|no refused connection seen, but conntrack lost events)/);
+    }
     for (const pod of result.terminationRaces) expect(pod).toMatch(/^metrics-server-(?!ha-)/);
   }, 60_000);
 });
